@@ -1,0 +1,113 @@
+"""From ticket facts and settings to the health report: window, KPIs, weights, colour, advice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from backend.scoring import kpis
+from backend.scoring.facts import OrganizationFacts, TicketFacts
+from backend.scoring.recommendations import built_in_text
+from backend.scoring.report import Goal, HealthReport, KpiResult, Phase, Recommendation
+from backend.scoring.settings import ScoringSettings
+
+ADOPTION_ENDS_DAYS = 365
+
+
+def in_window(tickets: Iterable[TicketFacts], now: datetime, window_days: int) -> list[TicketFacts]:
+    """Tickets created in the last `window_days` up to `now` (inclusive at both ends)."""
+    start = now - timedelta(days=window_days)
+    return [t for t in tickets if start <= t.created_at <= now]
+
+
+def score_kpi(result: KpiResult, settings: ScoringSettings) -> KpiResult:
+    """Add the KPI's score, colour and weight to its measured value."""
+    weight = settings.weight(result.key)
+    if result.value is None:
+        return replace(result, weight=weight)
+    good, bad = settings.thresholds(result.key)
+    score = kpis.kpi_score(result.value, good, bad)
+    return replace(result, score=score, colour=kpis.colour_for(score, settings), weight=weight)
+
+
+def weighted_health(results: Sequence[KpiResult]) -> float | None:
+    """Σ weight · score / Σ weight over KPIs with a score and weight > 0; None when none."""
+    total_weight = 0.0
+    total = 0.0
+    for result in results:
+        if result.score is None or result.weight <= 0:
+            continue
+        total_weight += result.weight
+        total += result.weight * result.score
+    if total_weight == 0:
+        return None
+    return total / total_weight
+
+
+def recommendations(
+    results: Sequence[KpiResult], settings: ScoringSettings, locale: str | None
+) -> tuple[Recommendation, ...]:
+    """One text per yellow or red KPI, largest weighted shortfall weight · (100 − score) first."""
+    flagged = [r for r in results if r.colour in ("yellow", "red") and r.score is not None]
+    flagged.sort(key=lambda r: (-(r.weight * (100 - (r.score or 0))), r.score))
+    return tuple(
+        Recommendation(
+            r.key,
+            r.colour,
+            settings.recommendations.get((r.key, r.colour))
+            or built_in_text(r.key, r.colour, locale),
+        )
+        for r in flagged
+    )
+
+
+def goal(score: float | None, settings: ScoringSettings) -> Goal:
+    if score is None:
+        return Goal(settings.goal_score, None, None)
+    return Goal(settings.goal_score, score >= settings.goal_score, settings.goal_score - score)
+
+
+def phase(
+    organization: OrganizationFacts, now: datetime, settings: ScoringSettings
+) -> Phase | None:
+    """Onboarding while younger than `onboarding_days`, adoption until a year, then success."""
+    if organization.created_at is None:
+        return None
+    age = now - organization.created_at
+    if age < timedelta(days=settings.onboarding_days):
+        return "onboarding"
+    if age < timedelta(days=ADOPTION_ENDS_DAYS):
+        return "adoption"
+    return "success"
+
+
+def compute_health(
+    organization: OrganizationFacts,
+    tickets: Iterable[TicketFacts],
+    settings: ScoringSettings,
+    now: datetime,
+    *,
+    locale: str | None = "en",
+    settings_warnings: Sequence[str] = (),
+) -> HealthReport:
+    """The whole score for one organization at `now`."""
+    window = in_window(tickets, now, settings.window_days)
+    measured = (
+        kpis.balance(window, organization, settings),
+        kpis.feedback(window, settings),
+        kpis.touchpoints(window, settings),
+        kpis.sla(window, settings),
+    )
+    results = tuple(score_kpi(result, settings) for result in measured)
+    score = weighted_health(results)
+    return HealthReport(
+        score=score,
+        colour=kpis.colour_for(score, settings),
+        kpis=results,
+        recommendations=recommendations(results, settings, locale),
+        goal=goal(score, settings),
+        phase=phase(organization, now, settings),
+        window_days=settings.window_days,
+        settings_warnings=tuple(settings_warnings),
+    )

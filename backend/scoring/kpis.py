@@ -1,0 +1,170 @@
+"""The four KPIs of DESIGN.md §6, one function each, and the mapping of a value to a score.
+
+Every function takes the tickets already cut to the scoring window and returns a `KpiResult`
+with weight 0 and no score: `health.score_kpis` scores and weighs them in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from backend.scoring.facts import SOLVED_STATUSES, OrganizationFacts, TicketFacts
+from backend.scoring.report import Colour, KpiResult
+from backend.scoring.settings import ScoringSettings
+
+GOOD_RATINGS = frozenset({"good", "good_with_comment", "good_without_comment"})
+BAD_RATINGS = frozenset({"bad", "bad_with_comment", "bad_without_comment"})
+
+
+def kpi_score(value: float, good: float, bad: float) -> float:
+    """clamp(100 · (value − bad) / (good − bad), 0, 100); good < bad means lower is better."""
+    return min(100.0, max(0.0, 100.0 * (value - bad) / (good - bad)))
+
+
+def colour_for(score: float | None, settings: ScoringSettings) -> Colour:
+    """≥ green_threshold green, < red_threshold red, yellow between; grey without a score."""
+    if score is None:
+        return "grey"
+    if score >= settings.green_threshold:
+        return "green"
+    if score < settings.red_threshold:
+        return "red"
+    return "yellow"
+
+
+def _result(
+    key: str, value: float | None, sample: int, detail: dict[str, Any], settings: ScoringSettings
+) -> KpiResult:
+    if value is not None and sample < settings.min_sample:
+        detail["reason"] = (
+            f"only {sample} data points, fewer than the minimum of {settings.min_sample}"
+        )
+        value = None
+    return KpiResult(key, value, "%", None, "grey", 0, sample, detail)
+
+
+def _no_data(key: str, sample: int, reason: str) -> KpiResult:
+    return KpiResult(key, None, "%", None, "grey", 0, sample, {"reason": reason})
+
+
+def feedback(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
+    """100 · good / (good + bad) over tickets rated good or bad (with or without comment)."""
+    good = bad = 0
+    for ticket in tickets:
+        rating = ticket.satisfaction
+        if rating is None:
+            continue
+        if rating in GOOD_RATINGS:
+            good += 1
+        elif rating in BAD_RATINGS:
+            bad += 1
+    rated = good + bad
+    if rated == 0:
+        return _no_data("feedback", 0, "no satisfaction ratings in the window")
+    return _result("feedback", 100.0 * good / rated, rated, {"good": good, "bad": bad}, settings)
+
+
+def touchpoints(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
+    """100 · (solved tickets with ≤ 1 agent reply) / (solved tickets with metrics)."""
+    measured = one_touch = total_replies = 0
+    for ticket in tickets:
+        replies = ticket.replies
+        if replies is None or ticket.status not in SOLVED_STATUSES:
+            continue
+        measured += 1
+        total_replies += replies
+        if replies <= 1:
+            one_touch += 1
+    if measured == 0:
+        return _no_data("touchpoints", 0, "no solved tickets with metrics in the window")
+    detail = {"one_touch": one_touch, "average_replies": total_replies / measured}
+    return _result("touchpoints", 100.0 * one_touch / measured, measured, detail, settings)
+
+
+def sla(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
+    """100 · met / measured over first-reply and resolution times of solved tickets with metrics.
+
+    Each target is looked up by priority; a missing or unknown priority counts as normal.
+    """
+    first_targets = settings.sla_first_reply_targets
+    resolution_targets = settings.sla_resolution_targets
+    first_met = first_measured = resolution_met = resolution_measured = 0
+    for ticket in tickets:
+        if not ticket.has_metrics or ticket.status not in SOLVED_STATUSES:
+            continue
+        priority = ticket.priority if ticket.priority in first_targets else "normal"
+        reply = ticket.reply_minutes
+        if reply is not None:
+            first_measured += 1
+            if reply <= first_targets[priority]:
+                first_met += 1
+        resolution = ticket.resolution_minutes
+        if resolution is not None:
+            resolution_measured += 1
+            if resolution <= resolution_targets[priority]:
+                resolution_met += 1
+    measured = first_measured + resolution_measured
+    if measured == 0:
+        return _no_data("sla", 0, "no solved tickets with reply or resolution times in the window")
+    met = first_met + resolution_met
+    detail = {
+        "met": met,
+        "measured": measured,
+        "first_reply": {"met": first_met, "measured": first_measured},
+        "resolution": {"met": resolution_met, "measured": resolution_measured},
+    }
+    return _result("sla", 100.0 * met / measured, measured, detail, settings)
+
+
+def annual_revenue(organization: OrganizationFacts, field_key: str) -> float | None:
+    """The organization's annual revenue from its custom field, or None when unusable."""
+    raw = organization.fields.get(field_key)
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        revenue = float(raw.strip()) if isinstance(raw, str) else float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if revenue != revenue or revenue in (float("inf"), float("-inf")) or revenue <= 0:
+        return None
+    return revenue
+
+
+def handle_seconds(ticket: TicketFacts, settings: ScoringSettings) -> float:
+    """Tracked time when there is some, else the estimate per ticket plus per reply."""
+    if ticket.handle_seconds is not None and ticket.handle_seconds > 0:
+        return float(ticket.handle_seconds)
+    replies = ticket.replies or 0
+    return 60.0 * (settings.minutes_per_ticket + settings.minutes_per_reply * replies)
+
+
+def balance(
+    tickets: Sequence[TicketFacts], organization: OrganizationFacts, settings: ScoringSettings
+) -> KpiResult:
+    """100 · (R − C) / R: revenue for the window against the cost of serving its tickets."""
+    revenue = annual_revenue(organization, settings.revenue_field)
+    if revenue is None:
+        return _no_data(
+            "balance",
+            len(tickets),
+            f"no revenue: organization field {settings.revenue_field!r} is missing, "
+            "not a number, or not above 0",
+        )
+    window_revenue = revenue * settings.window_days / 365
+    tracked = 0
+    seconds = 0.0
+    for ticket in tickets:
+        seconds += handle_seconds(ticket, settings)
+        if ticket.handle_seconds is not None and ticket.handle_seconds > 0:
+            tracked += 1
+    hours = seconds / 3600
+    cost = hours * settings.hourly_cost
+    detail = {
+        "revenue": window_revenue,
+        "cost": cost,
+        "handle_hours": hours,
+        "tracked_tickets": tracked,
+    }
+    value = 100.0 * (window_revenue - cost) / window_revenue
+    return _result("balance", value, len(tickets), detail, settings)

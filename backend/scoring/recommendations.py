@@ -1,0 +1,104 @@
+"""Built-in recommended actions per (KPI, colour) in English and German, for a CS manager."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+SUPPORTED_LANGUAGES: Final = ("en", "de")
+
+BUILT_IN: Final[Mapping[str, Mapping[tuple[str, str], str]]] = {
+    "en": {
+        ("balance", "yellow"): (
+            "Support is eating into this customer's margin. Review which tickets take the most "
+            "time, point the customer to self-service for routine questions, and check that the "
+            "contract covers the support they actually use."
+        ),
+        ("balance", "red"): (
+            "We lose money serving this customer. Review the contract with the account owner: "
+            "propose a support plan or upsell that matches their usage, and cut the cost to serve "
+            "with macros, help-center articles and a named contact for recurring issues."
+        ),
+        ("feedback", "yellow"): (
+            "Satisfaction is slipping. Read this customer's recent bad ratings, reply to each "
+            "comment personally, and share what you changed."
+        ),
+        ("feedback", "red"): (
+            "This customer is unhappy with support. Call the main contact this week, go through "
+            "every bad rating with them, agree on fixes, and follow up until the ratings recover."
+        ),
+        ("touchpoints", "yellow"): (
+            "Too many tickets need more than one reply. Find the questions agents keep asking and "
+            "add those fields to the ticket form, or answer them up front with a macro."
+        ),
+        ("touchpoints", "red"): (
+            "Ticket ping-pong: most tickets need several replies. Make the ticket form ask for the "
+            "missing information, publish knowledge-base articles for the recurring questions, "
+            "and give agents macros that ask everything needed in the first reply."
+        ),
+        ("sla", "yellow"): (
+            "SLA targets are at risk. Check which priority misses most, route those tickets to "
+            "the right group, and set internal targets stricter than the promised ones so misses "
+            "show early."
+        ),
+        ("sla", "red"): (
+            "SLA targets are being missed. Find out why with the team lead: train or staff the "
+            "team that owns these tickets, tighten internal targets, and, for a new customer, "
+            "renegotiate targets you cannot keep yet. Missed SLAs are a top churn risk."
+        ),
+    },
+    "de": {
+        ("balance", "yellow"): (
+            "Der Support schmälert die Marge dieses Kunden. Prüfe, welche Tickets am meisten Zeit "
+            "kosten, verweise bei Routinefragen auf Self-Service und prüfe, ob der Vertrag den "
+            "tatsächlich genutzten Support abdeckt."
+        ),
+        ("balance", "red"): (
+            "Mit diesem Kunden verlieren wir Geld. Prüfe den Vertrag mit dem Account-Owner: "
+            "biete einen passenden Supportplan oder ein Upgrade an und senke die Kosten mit "
+            "Makros, Hilfe-Center-Artikeln und einem festen Ansprechpartner für wiederkehrende "
+            "Anliegen."
+        ),
+        ("feedback", "yellow"): (
+            "Die Zufriedenheit sinkt. Lies die letzten schlechten Bewertungen dieses Kunden, "
+            "antworte persönlich auf jeden Kommentar und teile mit, was du geändert hast."
+        ),
+        ("feedback", "red"): (
+            "Dieser Kunde ist mit dem Support unzufrieden. Ruf diese Woche den Hauptkontakt an, "
+            "geh jede schlechte Bewertung mit ihm durch, vereinbart Verbesserungen und bleib "
+            "dran, bis sich die Bewertungen erholen."
+        ),
+        ("touchpoints", "yellow"): (
+            "Zu viele Tickets brauchen mehr als eine Antwort. Finde die Rückfragen, die Agenten "
+            "immer wieder stellen, und nimm diese Felder ins Ticketformular auf oder beantworte "
+            "sie vorab mit einem Makro."
+        ),
+        ("touchpoints", "red"): (
+            "Ticket-Ping-Pong: Die meisten Tickets brauchen mehrere Antworten. Lass das "
+            "Ticketformular die fehlenden Informationen abfragen, veröffentliche Artikel in der "
+            "Wissensdatenbank zu den häufigen Fragen und gib den Agenten Makros, die in der "
+            "ersten Antwort alles Nötige erfragen."
+        ),
+        ("sla", "yellow"): (
+            "Die SLA-Ziele sind gefährdet. Prüfe, welche Priorität am häufigsten verfehlt wird, "
+            "leite diese Tickets an die richtige Gruppe und stelle die internen Ziele strenger "
+            "ein als die zugesagten, damit Verfehlungen früh auffallen."
+        ),
+        ("sla", "red"): (
+            "Die SLA-Ziele werden verfehlt. Kläre mit der Teamleitung die Ursache: schule oder "
+            "verstärke das zuständige Team, verschärfe die internen Ziele und verhandle bei "
+            "Neukunden Ziele nach, die noch nicht zu halten sind. Verfehlte SLAs führen schnell "
+            "zur Kündigung."
+        ),
+    },
+}
+
+
+def language_of(locale: str | None) -> str:
+    """`de-CH` → `de`; anything without a built-in text set falls back to English."""
+    language = (locale or "en").split("-")[0].split("_")[0].lower()
+    return language if language in SUPPORTED_LANGUAGES else "en"
+
+
+def built_in_text(kpi: str, colour: str, locale: str | None) -> str:
+    return BUILT_IN[language_of(locale)][(kpi, colour)]
