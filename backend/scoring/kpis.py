@@ -93,7 +93,9 @@ def sla(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
     for ticket in tickets:
         if not ticket.has_metrics or ticket.status not in SOLVED_STATUSES:
             continue
-        priority = ticket.priority if ticket.priority in first_targets else "normal"
+        priority = ticket.priority or "normal"
+        if priority not in first_targets:
+            priority = "normal"
         reply = ticket.reply_minutes
         if reply is not None:
             first_measured += 1

@@ -1,4 +1,4 @@
-"""The admin's tuning knobs (DESIGN.md §7), their defaults, and parsing them as Zendesk returns them.
+"""The admin's tuning knobs (DESIGN.md §7), their defaults, and parsing them from Zendesk.
 
 Zendesk hands installation settings back as strings or numbers, and admins type them by hand,
 so every value is parsed leniently and checked strictly: an invalid value is reported by name

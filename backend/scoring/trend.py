@@ -13,7 +13,7 @@ HISTORY_DAYS = 90
 
 
 def trend(current: float | None, snapshots: Iterable[Snapshot], today: date) -> Trend:
-    """delta_30d = now − the latest snapshot at least 30 days old, if it is from the last 37 days."""
+    """delta_30d = now − the latest snapshot ≥ 30 days old, if it is from the last 37 days."""
     history = tuple(
         sorted(
             (s for s in snapshots if today - timedelta(days=HISTORY_DAYS) <= s.day <= today),
