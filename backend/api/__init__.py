@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app factory, routes, signed-request verification, error mapping."""

@@ -1,0 +1,49 @@
+"""Typed dependencies: every route gets its tenant and services from here, never by hand."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from backend.api.signed_requests import InvalidToken, SignedRequest, bearer_token, verify
+from backend.service.health import HealthService
+from backend.store.repository import Repository
+from backend.tenants import TenantRegistry
+
+log = logging.getLogger(__name__)
+
+
+def _registry(request: Request) -> TenantRegistry:
+    registry: TenantRegistry = request.app.state.tenants
+    return registry
+
+
+def signed_request(
+    request: Request,
+    registry: Annotated[TenantRegistry, Depends(_registry)],
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> SignedRequest:
+    """Verify the ZAF JWT (runs in the thread pool: a tenant lookup may touch the database)."""
+    try:
+        return verify(bearer_token(authorization), registry.resolve)
+    except InvalidToken as error:
+        client = request.client.host if request.client else "-"
+        log.warning("refused %s %s from %s: %s", request.method, request.url.path, client, error)
+        raise
+
+
+def _health_service(request: Request) -> HealthService:
+    service: HealthService = request.app.state.health
+    return service
+
+
+def _repository(request: Request) -> Repository:
+    repository: Repository = request.app.state.repository
+    return repository
+
+
+SignedRequestDep = Annotated[SignedRequest, Depends(signed_request)]
+HealthServiceDep = Annotated[HealthService, Depends(_health_service)]
+RepositoryDep = Annotated[Repository, Depends(_repository)]

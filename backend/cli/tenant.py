@@ -1,0 +1,101 @@
+"""`customer-health tenant add|list|remove|new-key`: the multi-tenant registry.
+
+Secrets are read from the same environment variables a single-tenant deployment uses, never
+from the command line (which would leave them in shell history and process lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from backend.cli.serve import load_config
+from backend.config import AppConfig, ConfigError
+from backend.store.db import create_db_engine, migrate
+from backend.store.repository import Repository
+from backend.tenants import (
+    SecretBox,
+    Tenant,
+    credentials_from_config,
+    seal_tenant,
+    secret_box,
+    zendesk_url_for,
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("tenant", help="manage the tenants of a multi-tenant backend")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="register a Zendesk account; reads APP_SHARED_SECRET and the ZENDESK_* "
+        "credentials from the environment",
+    )
+    add.add_argument("subdomain", help="the Zendesk subdomain (the token's iss claim)")
+    add.add_argument("--zendesk-url", help="base URL (default https://SUBDOMAIN.zendesk.com)")
+    add.set_defaults(func=_add)
+    listing = actions.add_parser("list", help="list registered tenants (never their secrets)")
+    listing.set_defaults(func=_list)
+    remove = actions.add_parser("remove", help="remove a tenant and all of its stored data")
+    remove.add_argument("subdomain")
+    remove.set_defaults(func=_remove)
+    new_key = actions.add_parser("new-key", help="print a new ENCRYPTION_KEY")
+    new_key.set_defaults(func=lambda _args: print(SecretBox.new_key()) or 0)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _repository(config: AppConfig) -> Repository:
+    engine = create_db_engine(config.database_url)
+    migrate(engine)
+    return Repository(engine)
+
+
+def _add(args: argparse.Namespace) -> int:
+    config = load_config()
+    try:
+        box = secret_box(config)
+    except ConfigError as error:
+        return _fail(str(error))
+    if box is None:
+        return _fail("set ENCRYPTION_KEY first (make one with: customer-health tenant new-key)")
+    if config.app_shared_secret is None:
+        return _fail("set APP_SHARED_SECRET to the app's shared secret for this account")
+    kind, credentials = credentials_from_config(config)
+    if kind is None:
+        return _fail(
+            "set Zendesk credentials: ZENDESK_OAUTH_TOKEN, or ZENDESK_CLIENT_ID and "
+            "ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN"
+        )
+    subdomain = args.subdomain.strip().lower()
+    tenant = Tenant(
+        subdomain=subdomain,
+        zendesk_url=zendesk_url_for(subdomain, args.zendesk_url),
+        auth_kind=kind,
+        shared_secret=config.app_shared_secret.get_secret_value(),
+        credentials=credentials,
+    )
+    _repository(config).save_tenant(seal_tenant(tenant, box))
+    print(f"tenant {subdomain} saved ({kind}, {tenant.zendesk_url})")
+    return 0
+
+
+def _list(_args: argparse.Namespace) -> int:
+    tenants = _repository(load_config()).tenants()
+    if not tenants:
+        print("no tenants registered")
+    for tenant in tenants:
+        url = zendesk_url_for(tenant.subdomain, tenant.zendesk_url)
+        print(f"{tenant.subdomain}\t{tenant.auth_kind}\t{url}\t{tenant.created_at:%Y-%m-%d}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    subdomain = args.subdomain.strip().lower()
+    if not _repository(load_config()).remove_tenant(subdomain):
+        return _fail(f"no tenant {subdomain!r}")
+    print(f"tenant {subdomain} and its data removed")
+    return 0

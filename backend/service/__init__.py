@@ -1,0 +1,1 @@
+"""Orchestration between the API and the edges: freshness, single-flight, stale-on-error."""

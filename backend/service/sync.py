@@ -1,0 +1,177 @@
+"""Bringing an organization's ticket facts up to date: cold window fetch or warm increment.
+
+Concurrent requests for one organization share one running sync (single-flight, per process;
+sharing it across processes through the database is a later step, DESIGN §10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from anyio import to_thread
+
+from backend.service.clients import ZendeskClients
+from backend.store.repository import Repository, SyncState
+from backend.tenants import Tenant
+from backend.zendesk.errors import ZendeskError
+
+log = logging.getLogger(__name__)
+
+OrgKey = tuple[str, int]
+
+
+@dataclass
+class SyncJob:
+    """A running sync and how far it got, for the 202 progress answer."""
+
+    task: asyncio.Task[SyncState]
+    fetched: int = 0
+    total: int | None = None
+
+    def progress(self) -> dict[str, int | None]:
+        return {"fetched": self.fetched, "total": self.total}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """What one sync fetches: the window start for a cold fetch, or the high-water mark."""
+
+    cold: bool
+    updated_since: datetime
+    window_start: datetime
+    time_spent_field_id: int | None
+    refresh_organization: bool
+
+
+def plan_sync(
+    state: SyncState | None,
+    *,
+    now: datetime,
+    window_days: int,
+    time_spent_field_id: int | None,
+    organization_refresh: timedelta,
+) -> SyncPlan:
+    """Cold when nothing covers the window (or the time field changed); else warm."""
+    window_start = now - timedelta(days=window_days)
+    cold = (
+        state is None
+        or state.covered_since is None
+        or state.high_water_mark is None
+        or state.covered_since > window_start
+        or state.time_spent_field_id != time_spent_field_id
+    )
+    fetched_at = None if state is None else state.organization_fetched_at
+    refresh_organization = cold or fetched_at is None or now - fetched_at >= organization_refresh
+    since = window_start if cold or state is None else state.high_water_mark
+    assert since is not None
+    return SyncPlan(cold, since, window_start, time_spent_field_id, refresh_organization)
+
+
+@dataclass
+class Syncer:
+    repository: Repository
+    clients: ZendeskClients
+    # Told every new sync state, success or failure, so caches never outlive the data.
+    on_state: Callable[[OrgKey, SyncState], None] = lambda _key, _state: None
+    jobs: dict[OrgKey, SyncJob] = field(default_factory=dict)
+
+    def running(self, key: OrgKey) -> SyncJob | None:
+        return self.jobs.get(key)
+
+    def start(self, tenant: Tenant, organization_id: int, plan: SyncPlan) -> SyncJob:
+        """Start a sync, or join the one already running for this organization."""
+        key = (tenant.subdomain, organization_id)
+        job = self.jobs.get(key)
+        if job is not None:
+            return job
+        holder: list[SyncJob] = []
+        task = _spawn(lambda: self._run(tenant, organization_id, plan, holder[0]))
+        job = SyncJob(task)
+        holder.append(job)
+        self.jobs[key] = job
+        task.add_done_callback(lambda t: self._finished(key, job, t))
+        return job
+
+    def _finished(self, key: OrgKey, job: SyncJob, task: asyncio.Task[SyncState]) -> None:
+        if self.jobs.get(key) is job:
+            del self.jobs[key]
+        if not task.cancelled() and task.exception() is not None:
+            log.info("sync of %s/%s failed: %s", *key, task.exception())
+
+    async def _run(
+        self, tenant: Tenant, organization_id: int, plan: SyncPlan, job: SyncJob
+    ) -> SyncState:
+        repo = self.repository
+        key = tenant.subdomain
+        started = datetime.now(UTC)
+        previous = await to_thread.run_sync(repo.sync_state, key, organization_id)
+        client = self.clients.for_tenant(tenant)
+
+        def report(fetched: int) -> None:
+            job.fetched = fetched
+
+        try:
+            if plan.cold:
+                organization, job.total = await asyncio.gather(
+                    client.get_organization(organization_id),
+                    client.count_organization_tickets(organization_id),
+                )
+            elif plan.refresh_organization:
+                organization = await client.get_organization(organization_id)
+            else:
+                organization = None
+            if organization is not None:
+                await to_thread.run_sync(repo.save_organization, key, organization)
+            tickets = await client.fetch_organization_tickets(
+                organization_id,
+                updated_since=plan.updated_since,
+                time_spent_field_id=plan.time_spent_field_id,
+                on_page=report,
+            )
+            await to_thread.run_sync(repo.save_tickets, key, organization_id, tickets)
+        except ZendeskError as error:
+            failed = replace(
+                previous or SyncState(), last_attempt_at=started, last_error=str(error)
+            )
+            await to_thread.run_sync(repo.save_sync_state, key, organization_id, failed)
+            self.on_state((key, organization_id), failed)
+            raise
+        marks = [t.updated_at for t in tickets]
+        if previous is not None and previous.high_water_mark is not None and not plan.cold:
+            marks.append(previous.high_water_mark)
+        state = SyncState(
+            covered_since=plan.window_start
+            if plan.cold
+            else (previous or SyncState()).covered_since,
+            high_water_mark=max(marks, default=plan.updated_since),
+            last_success_at=started,
+            last_attempt_at=started,
+            last_error=None,
+            time_spent_field_id=plan.time_spent_field_id,
+        )
+        await to_thread.run_sync(repo.save_sync_state, key, organization_id, state)
+        log.info(
+            "synced %s/%s: %s, %d tickets",
+            key,
+            organization_id,
+            "cold" if plan.cold else "warm",
+            len(tickets),
+        )
+        saved = await to_thread.run_sync(repo.sync_state, key, organization_id) or state
+        self.on_state((key, organization_id), saved)
+        return saved
+
+    async def aclose(self) -> None:
+        tasks = [job.task for job in self.jobs.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _spawn(factory: Callable[[], Coroutine[Any, Any, SyncState]]) -> asyncio.Task[SyncState]:
+    return asyncio.get_running_loop().create_task(factory())

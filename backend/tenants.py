@@ -1,0 +1,169 @@
+"""Tenants: the Zendesk accounts this backend serves, their shared secrets and API credentials.
+
+A single-tenant deployment takes its tenant from the environment; a multi-tenant one registers
+tenants in the database (`customer-health tenant add`), their secrets encrypted with Fernet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from cachetools import TTLCache
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from backend.config import AppConfig, ConfigError
+from backend.store.repository import Repository, StoredTenant
+from backend.zendesk.auth import ApiToken, BearerToken, ClientCredentials, ZendeskAuth
+
+AuthKind = Literal["oauth_token", "client_credentials", "api_token"]
+
+# The environment variables that hold each kind's credentials: named in every auth error.
+CREDENTIAL_VARIABLES: dict[str, tuple[str, ...]] = {
+    "oauth_token": ("ZENDESK_OAUTH_TOKEN",),
+    "client_credentials": ("ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET"),
+    "api_token": ("ZENDESK_EMAIL", "ZENDESK_API_TOKEN"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """One Zendesk account: how its app signs requests and how we call its API."""
+
+    subdomain: str
+    zendesk_url: str
+    auth_kind: AuthKind | None
+    shared_secret: str = field(repr=False)
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def zendesk_auth(self) -> ZendeskAuth | None:
+        c = self.credentials
+        if self.auth_kind == "oauth_token":
+            return BearerToken(c["oauth_token"])
+        if self.auth_kind == "client_credentials":
+            return ClientCredentials(c["client_id"], c["client_secret"])
+        if self.auth_kind == "api_token":
+            return ApiToken(c["email"], c["api_token"])
+        return None
+
+
+def zendesk_url_for(subdomain: str, url: str | None = None) -> str:
+    return (url or f"https://{subdomain}.zendesk.com").rstrip("/")
+
+
+def credentials_from_config(config: AppConfig) -> tuple[AuthKind | None, dict[str, str]]:
+    """The first complete credential set in the environment, OAuth preferred."""
+    if config.zendesk_oauth_token:
+        return "oauth_token", {"oauth_token": config.zendesk_oauth_token.get_secret_value()}
+    if config.zendesk_client_id and config.zendesk_client_secret:
+        return "client_credentials", {
+            "client_id": config.zendesk_client_id,
+            "client_secret": config.zendesk_client_secret.get_secret_value(),
+        }
+    if config.zendesk_email and config.zendesk_api_token:
+        return "api_token", {
+            "email": config.zendesk_email,
+            "api_token": config.zendesk_api_token.get_secret_value(),
+        }
+    return None, {}
+
+
+def tenant_from_config(config: AppConfig) -> Tenant | None:
+    if not (config.zendesk_subdomain and config.app_shared_secret):
+        return None
+    kind, credentials = credentials_from_config(config)
+    return Tenant(
+        subdomain=config.zendesk_subdomain,
+        zendesk_url=zendesk_url_for(config.zendesk_subdomain, config.zendesk_url),
+        auth_kind=kind,
+        shared_secret=config.app_shared_secret.get_secret_value(),
+        credentials=credentials,
+    )
+
+
+class SecretBox:
+    """Encrypts tenant secrets at rest; several comma-separated keys allow key rotation."""
+
+    def __init__(self, keys: str) -> None:
+        try:
+            self._fernet = MultiFernet([Fernet(k.strip()) for k in keys.split(",") if k.strip()])
+        except (ValueError, TypeError):
+            raise ConfigError(
+                "ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
+                "(make one with: customer-health tenant new-key)"
+            ) from None
+
+    @staticmethod
+    def new_key() -> str:
+        return Fernet.generate_key().decode()
+
+    def seal(self, secrets: dict[str, str]) -> bytes:
+        return self._fernet.encrypt(json.dumps(secrets).encode())
+
+    def open(self, sealed: bytes) -> dict[str, str]:
+        try:
+            opened: dict[str, str] = json.loads(self._fernet.decrypt(sealed))
+        except InvalidToken:
+            raise ConfigError(
+                "a tenant's secrets cannot be decrypted with ENCRYPTION_KEY"
+            ) from None
+        return opened
+
+
+def secret_box(config: AppConfig) -> SecretBox | None:
+    return SecretBox(config.encryption_key.get_secret_value()) if config.encryption_key else None
+
+
+def seal_tenant(tenant: Tenant, box: SecretBox) -> StoredTenant:
+    secrets = {"shared_secret": tenant.shared_secret, **tenant.credentials}
+    return StoredTenant(
+        subdomain=tenant.subdomain,
+        zendesk_url=tenant.zendesk_url,
+        auth_kind=tenant.auth_kind or "",
+        secrets=box.seal(secrets),
+        created_at=datetime.now(UTC),
+    )
+
+
+def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
+    secrets = box.open(stored.secrets)
+    shared_secret = secrets.pop("shared_secret")
+    kind = stored.auth_kind if stored.auth_kind in CREDENTIAL_VARIABLES else None
+    return Tenant(
+        subdomain=stored.subdomain,
+        zendesk_url=zendesk_url_for(stored.subdomain, stored.zendesk_url),
+        auth_kind=kind,  # type: ignore[arg-type]
+        shared_secret=shared_secret,
+        credentials=secrets,
+    )
+
+
+class TenantRegistry:
+    """Finds a tenant by subdomain: the environment's first, then the database's (cached)."""
+
+    def __init__(
+        self,
+        env_tenant: Tenant | None,
+        repository: Repository,
+        box: SecretBox | None,
+        *,
+        cache_seconds: float = 30,
+    ) -> None:
+        self._env_tenant = env_tenant
+        self._repository = repository
+        self._box = box
+        self._cache: TTLCache[str, Tenant | None] = TTLCache(maxsize=4096, ttl=cache_seconds)
+
+    def resolve(self, subdomain: str) -> Tenant | None:
+        if self._env_tenant is not None and subdomain == self._env_tenant.subdomain:
+            return self._env_tenant
+        if subdomain in self._cache:
+            return self._cache[subdomain]
+        tenant = None
+        if self._box is not None:
+            stored = self._repository.tenant(subdomain)
+            tenant = None if stored is None else open_tenant(stored, self._box)
+        self._cache[subdomain] = tenant
+        return tenant
