@@ -1,0 +1,264 @@
+"""A Zendesk ticket view without an account, for `customer-health demo` only (never packaged).
+
+It serves the real zendesk_app/assets/ in a sidebar iframe, with Zendesk's SDK swapped for a
+stand-in (preview/zaf-standin.js) that asks this page for ticket data, and a signing proxy that
+does what Zendesk's proxy does for `client.request({secure: true, jwt: …})`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from jose import jwt
+
+PREVIEW_FILES: Final = Path(__file__).resolve().parent / "preview"
+APP_DIR: Final = Path(__file__).resolve().parents[2] / "zendesk_app"
+ZAF_SDK_URL: Final = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
+STANDIN_URL: Final = "/preview/zaf-standin.js"
+_PLACEHOLDER: Final = re.compile(r"\{\{\s*setting\.(\w+)\s*\}\}")
+_JWT_TOKEN: Final = re.compile(r"\{\{\s*jwt\.token\s*\}\}")
+_MEDIA_TYPES: Final = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+PROXY_TIMEOUT_SECONDS: Final = 30.0
+DEMO_AGENT: Final = {"id": 1001, "name": "Demo Agent", "email": "agent@example.com"}
+
+
+class ProxyRefused(Exception):
+    """A request Zendesk's proxy would not forward; answered as 400 with Zendesk-style errors."""
+
+
+def _secure_scopes() -> dict[str, tuple[str, ...]]:
+    """Secure parameters of the real manifest and where their values may be substituted."""
+    manifest = json.loads((APP_DIR / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        p["name"]: tuple(p.get("scopes") or ())
+        for p in manifest.get("parameters", [])
+        if isinstance(p, dict) and p.get("secure") is True
+    }
+
+
+def substitute_settings(
+    text: str, scope: str, settings: Mapping[str, object], secure: Mapping[str, tuple[str, ...]]
+) -> str:
+    """Fills {{setting.X}}; a secure setting only where its scopes allow it, as Zendesk does."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in secure and scope not in secure[name]:
+            raise ProxyRefused(f"secure setting '{name}' may not be used in the {scope}")
+        if name not in settings:
+            raise ProxyRefused(f"unknown setting '{name}'")
+        return str(settings[name])
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def tamper_signature(token: str) -> str:
+    """The token with the first signature character changed, so verification must fail."""
+    head, payload, signature = token.split(".")
+    first = "B" if signature[0] == "A" else "A"
+    return f"{head}.{payload}.{first}{signature[1:]}"
+
+
+def sign_jwt(options: Mapping[str, Any], substitute: Any, now: int) -> str:
+    if options.get("algorithm", "HS256") != "HS256":
+        raise ProxyRefused("jwt.algorithm must be HS256")
+    secret = substitute(str(options.get("secret_key", "")), "jwt_secret_key")
+    if not secret:
+        raise ProxyRefused("jwt.secret_key is empty")
+    claims = {
+        key: substitute(value, "jwt_claim") if isinstance(value, str) else value
+        for key, value in (options.get("claims") or {}).items()
+    }
+    expiry = int(options.get("expiry", 3600))
+    claims.update({"iat": now, "exp": now + expiry})
+    token: str = jwt.encode(claims, secret, algorithm="HS256")
+    return token
+
+
+def create_preview_router(
+    *,
+    backend_url: str,
+    zendesk_url: str,
+    zendesk_token: str,
+    shared_secret: str,
+    subdomain: str,
+    installation_id: int,
+    settings: dict[str, Any],
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> APIRouter:
+    """The /preview routes; `transport` lets tests route the proxy's calls in-process."""
+    backend = backend_url.rstrip("/")
+    backend_host = urlsplit(backend).hostname
+    public_settings: dict[str, Any] = {**settings, "backend_url": backend}
+    proxy_settings: dict[str, Any] = {**public_settings, "shared_secret": shared_secret}
+    secure = _secure_scopes()
+    for name in secure:
+        public_settings.pop(name, None)  # secure values never reach the browser
+    router = APIRouter(prefix="/preview", tags=["preview"])
+
+    def client() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=transport, timeout=PROXY_TIMEOUT_SECONDS)
+
+    @router.get("", response_class=HTMLResponse)
+    async def page(
+        locale: str = "en", tamper: bool = False, organization: int | None = None
+    ) -> HTMLResponse:
+        language = "de" if locale.lower().startswith("de") else "en"
+        config = {
+            "settings": public_settings,
+            "subdomain": subdomain,
+            "installationId": installation_id,
+            "locale": locale,
+            "tamper": tamper,
+            "organizationId": organization,
+            "agent": DEMO_AGENT,
+            "text": {
+                "noOrganization": "Keine Organisation" if language == "de" else "No organization"
+            },
+        }
+        other = "en" if language == "de" else "de"
+        links = f'<a href="?locale={other}">{"English" if other == "en" else "Deutsch"}</a>'
+        note = '<span class="warning">JWT signature tampered (?tamper=1)</span>' if tamper else ""
+        text = (PREVIEW_FILES / "page.html").read_text(encoding="utf-8")
+        # "</" cannot end the JSON script block early once "<" is escaped.
+        payload = json.dumps(config).replace("<", "\\u003c")
+        text = (
+            text.replace("__CONFIG__", payload)
+            .replace("__LOCALE_LINKS__", links)
+            .replace("__TAMPER_NOTE__", note)
+            .replace('<html lang="en">', f'<html lang="{html.escape(language)}">')
+        )
+        return HTMLResponse(text)
+
+    @router.get("/host.js")
+    async def host_script() -> FileResponse:
+        return FileResponse(PREVIEW_FILES / "preview-host.js", media_type=_MEDIA_TYPES[".js"])
+
+    @router.get("/zaf-standin.js")
+    async def standin_script() -> FileResponse:
+        return FileResponse(PREVIEW_FILES / "zaf-standin.js", media_type=_MEDIA_TYPES[".js"])
+
+    @router.get("/app/assets/{path:path}")
+    async def app_asset(path: str) -> Response:
+        assets = (APP_DIR / "assets").resolve()
+        file = (assets / path).resolve()
+        if not file.is_relative_to(assets) or not file.is_file():
+            raise HTTPException(status_code=404, detail=f"no asset {path}")
+        media_type = _MEDIA_TYPES.get(file.suffix, "application/octet-stream")
+        if file.name == "iframe.html":
+            # The real file stays as shipped; only the preview swaps the SDK for the stand-in.
+            text = file.read_text(encoding="utf-8").replace(ZAF_SDK_URL, STANDIN_URL)
+            return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+        return FileResponse(file, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+    @router.get("/organizations")
+    async def organizations() -> JSONResponse:
+        """The demo Zendesk's organizations for the ticket list (the token stays server-side)."""
+        headers = {"Authorization": f"Bearer {zendesk_token}"}
+        base = zendesk_url.rstrip("/")
+        async with client() as http:
+            try:
+                answer = await http.get(f"{base}/_demo/organizations", headers=headers)
+                if answer.status_code == 404:
+                    answer = await http.get(
+                        f"{base}/api/v2/organizations", params={"page[size]": 100}, headers=headers
+                    )
+                answer.raise_for_status()
+            except httpx.HTTPError as error:
+                return JSONResponse({"detail": f"demo Zendesk: {error}"}, status_code=502)
+        organizations = [
+            {
+                "id": org["id"],
+                "name": org.get("name", f"Organization {org['id']}"),
+                "note": _profile_note(org),
+            }
+            for org in answer.json().get("organizations", [])
+        ]
+        return JSONResponse({"organizations": organizations})
+
+    @router.post("/proxy")
+    async def proxy(request: Request, tamper: bool = False) -> Response:
+        """What Zendesk's proxy does: settings, JWT, forward, relay status and body."""
+        try:
+            options = await request.json()
+            if not isinstance(options, dict):
+                raise ProxyRefused("the request options must be an object")
+            outgoing = _prepare(options, proxy_settings, secure, backend_host, tamper)
+        except (ProxyRefused, ValueError) as error:
+            return JSONResponse(
+                {"errors": [{"code": "InvalidRequest", "title": str(error)}]}, status_code=400
+            )
+        async with client() as http:
+            try:
+                answer = await http.request(**outgoing)
+            except httpx.HTTPError as error:
+                return JSONResponse(
+                    {"errors": [{"code": "ConnectionNotFound", "title": str(error) or "failed"}]},
+                    status_code=502,
+                )
+        return Response(
+            content=answer.content,
+            status_code=answer.status_code,
+            media_type=answer.headers.get("content-type"),
+        )
+
+    return router
+
+
+def _profile_note(organization: Mapping[str, Any]) -> str:
+    profile = organization.get("profile")
+    if not isinstance(profile, dict):
+        return ""
+    return " · ".join(str(profile[k]) for k in ("tier", "phase", "trend") if profile.get(k))
+
+
+def _prepare(
+    options: Mapping[str, Any],
+    settings: Mapping[str, object],
+    secure: Mapping[str, tuple[str, ...]],
+    backend_host: str | None,
+    tamper: bool,
+) -> dict[str, Any]:
+    def substitute(text: str, scope: str) -> str:
+        return substitute_settings(text, scope, settings, secure)
+
+    url = substitute(str(options.get("url", "")), "url")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProxyRefused(f"invalid url {url!r}")
+    if options.get("secure") and parts.hostname != backend_host:
+        raise ProxyRefused(f"{parts.hostname} is not in the app's domainWhitelist")
+    headers = {
+        str(k): substitute(str(v), "header") for k, v in (options.get("headers") or {}).items()
+    }
+    if "jwt" in options:
+        token = sign_jwt(options["jwt"], substitute, int(time.time()))
+        token = tamper_signature(token) if tamper else token
+        url = _JWT_TOKEN.sub(token, url)
+        headers = {k: _JWT_TOKEN.sub(token, v) for k, v in headers.items()}
+    method = str(options.get("type", "GET")).upper()
+    outgoing: dict[str, Any] = {"method": method, "url": url, "headers": headers}
+    data = options.get("data")
+    if data is not None and method not in ("GET", "HEAD"):
+        outgoing["content"] = data if isinstance(data, str) else json.dumps(data)
+        outgoing["headers"].setdefault(
+            "Content-Type", options.get("contentType", "application/json")
+        )
+    return outgoing

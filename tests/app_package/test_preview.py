@@ -1,0 +1,206 @@
+"""The preview router: the page, the real assets with the SDK swapped, and the signing proxy,
+checked against a small FastAPI app standing in for the backend and the demo Zendesk."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from jose import JWTError, jwt
+
+from backend.demo.preview import ZAF_SDK_URL, create_preview_router
+
+from .conftest import APP_SOURCE
+
+SECRET = "preview-test-secret-0123456789abcdef"
+BACKEND = "https://backend.test"
+ZENDESK = "https://zendesk.test"
+
+
+def _echo_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/api/v1/organizations/{organization_id}/health")
+    async def health(
+        organization_id: int, request: Request, authorization: Annotated[str, Header()] = ""
+    ) -> JSONResponse:
+        token = authorization.removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="customer-health")
+        except JWTError as error:
+            return JSONResponse({"detail": f"invalid token: {error}"}, status_code=401)
+        return JSONResponse(
+            {
+                "organization_id": organization_id,
+                "claims": claims,
+                "query": dict(request.query_params),
+            }
+        )
+
+    @app.get("/down")
+    async def down() -> JSONResponse:
+        return JSONResponse({"detail": "Zendesk unavailable"}, status_code=503)
+
+    @app.get("/_demo/organizations")
+    async def organizations(authorization: Annotated[str, Header()] = "") -> dict[str, Any]:
+        assert authorization == "Bearer demo-token"
+        return {
+            "organizations": [
+                {"id": 1, "name": "Acme", "profile": {"tier": "gold", "phase": "adoption"}},
+                {"id": 2, "name": "Globex"},
+            ]
+        }
+
+    return app
+
+
+@pytest.fixture
+def preview() -> TestClient:
+    app = FastAPI()
+    app.include_router(
+        create_preview_router(
+            backend_url=BACKEND + "/",
+            zendesk_url=ZENDESK,
+            zendesk_token="demo-token",
+            shared_secret=SECRET,
+            subdomain="demo",
+            installation_id=9001,
+            settings={"window_days": "90", "shared_secret": "must not leak"},
+            transport=httpx.ASGITransport(app=_echo_app()),
+        )
+    )
+    return TestClient(app)
+
+
+def _health_options(**changes: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "url": f"{BACKEND}/api/v1/organizations/42/health?locale=de",
+        "type": "GET",
+        "secure": True,
+        "cors": False,
+        "headers": {"Authorization": "Bearer {{jwt.token}}"},
+        "jwt": {
+            "algorithm": "HS256",
+            "secret_key": "{{setting.shared_secret}}",
+            "expiry": 3600,
+            "claims": {
+                "iss": "demo",
+                "aud": "customer-health",
+                "installation_id": 9001,
+                "sub": "1001",
+            },
+        },
+        "dataType": "json",
+    }
+    options.update(changes)
+    return options
+
+
+def test_the_proxy_signs_with_the_secure_secret_and_forwards(preview: TestClient) -> None:
+    answer = preview.post("/preview/proxy", json=_health_options())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["organization_id"] == 42
+    assert body["query"] == {"locale": "de"}
+    claims = body["claims"]
+    assert {k: claims[k] for k in ("iss", "aud", "installation_id", "sub")} == {
+        "iss": "demo",
+        "aud": "customer-health",
+        "installation_id": 9001,
+        "sub": "1001",
+    }
+    assert claims["exp"] - claims["iat"] == 3600
+
+
+def test_a_tampered_signature_is_refused_by_the_backend(preview: TestClient) -> None:
+    answer = preview.post("/preview/proxy?tamper=1", json=_health_options())
+    assert answer.status_code == 401
+    assert answer.json()["detail"].startswith("invalid token")
+
+
+def test_the_backend_status_and_body_are_relayed(preview: TestClient) -> None:
+    answer = preview.post("/preview/proxy", json=_health_options(url=f"{BACKEND}/down"))
+    assert answer.status_code == 503
+    assert answer.json() == {"detail": "Zendesk unavailable"}
+
+
+def test_a_secure_setting_is_not_substituted_outside_its_scopes(preview: TestClient) -> None:
+    options = _health_options(headers={"X-Secret": "{{setting.shared_secret}}"})
+    answer = preview.post("/preview/proxy", json=options)
+    assert answer.status_code == 400
+    assert "may not be used in the header" in answer.json()["errors"][0]["title"]
+
+
+def test_secure_requests_go_only_to_the_whitelisted_backend(preview: TestClient) -> None:
+    answer = preview.post("/preview/proxy", json=_health_options(url="https://evil.test/x"))
+    assert answer.status_code == 400
+    assert "domainWhitelist" in answer.json()["errors"][0]["title"]
+
+
+def test_an_unreachable_backend_answers_502_without_detail(preview: TestClient) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    app = FastAPI()
+    app.include_router(
+        create_preview_router(
+            backend_url=BACKEND,
+            zendesk_url=ZENDESK,
+            zendesk_token="t",
+            shared_secret=SECRET,
+            subdomain="demo",
+            installation_id=1,
+            settings={},
+            transport=httpx.MockTransport(refuse),
+        )
+    )
+    answer = TestClient(app).post("/preview/proxy", json=_health_options())
+    assert answer.status_code == 502
+    assert "detail" not in answer.json()
+    assert answer.json()["errors"][0]["code"] == "ConnectionNotFound"
+
+
+def test_iframe_html_is_served_with_the_standin_and_the_real_file_is_unchanged(
+    preview: TestClient,
+) -> None:
+    served = preview.get("/preview/app/assets/iframe.html").text
+    assert '<script src="/preview/zaf-standin.js"></script>' in served
+    assert ZAF_SDK_URL not in served
+    assert ZAF_SDK_URL in (APP_SOURCE / "assets/iframe.html").read_text(encoding="utf-8")
+    module = preview.get("/preview/app/assets/main.js")
+    assert module.headers["content-type"].startswith("text/javascript")
+    assert preview.get("/preview/zaf-standin.js").text.count("window.ZAFClient") == 1
+
+
+def test_assets_outside_the_app_are_not_served(preview: TestClient) -> None:
+    assert preview.get("/preview/app/assets/../manifest.json").status_code == 404
+    assert preview.get("/preview/app/assets/%2e%2e/tests/api.test.mjs").status_code == 404
+    assert preview.get("/preview/app/assets/missing.js").status_code == 404
+
+
+def test_the_page_carries_settings_locale_and_tamper_but_never_the_secret(
+    preview: TestClient,
+) -> None:
+    page = preview.get("/preview?locale=de&tamper=1").text
+    assert SECRET not in page and "must not leak" not in page
+    start = page.index('id="preview-config">') + len('id="preview-config">')
+    config = json.loads(page[start : page.index("</script>", start)])
+    assert config["settings"] == {"window_days": "90", "backend_url": BACKEND}
+    assert (config["locale"], config["tamper"], config["installationId"]) == ("de", True, 9001)
+    assert '<html lang="de">' in page
+    assert '<iframe id="sidebar-frame"' in page
+
+
+def test_organizations_come_from_the_demo_zendesk(preview: TestClient) -> None:
+    answer = preview.get("/preview/organizations").json()
+    assert answer == {
+        "organizations": [
+            {"id": 1, "name": "Acme", "note": "gold · adoption"},
+            {"id": 2, "name": "Globex", "note": ""},
+        ]
+    }

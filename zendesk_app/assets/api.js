@@ -1,0 +1,112 @@
+// Calls to the Customer Health backend, always through Zendesk's signing proxy (DESIGN §3).
+
+export const JWT_AUDIENCE = 'customer-health';
+export const JWT_EXPIRY_SECONDS = 3600;
+
+/** The backend base URL from the installation settings, without a trailing slash, or null. */
+export function backendBaseUrl(settings) {
+  const raw = settings && typeof settings.backend_url === 'string' ? settings.backend_url.trim() : '';
+  return raw ? raw.replace(/\/+$/, '') : null;
+}
+
+/**
+ * The exact client.request options for one health request. Zendesk substitutes the secure
+ * shared secret into `jwt.secret_key`, signs the token and puts it where `{{jwt.token}}` is.
+ */
+export function healthRequestOptions({
+  backendUrl,
+  organizationId,
+  subdomain,
+  installationId,
+  userId,
+  language,
+  refresh = false,
+}) {
+  const query = [];
+  if (refresh) query.push('refresh=1');
+  if (language) query.push(`locale=${encodeURIComponent(language)}`);
+  const path = `/api/v1/organizations/${encodeURIComponent(organizationId)}/health`;
+  return {
+    url: `${backendUrl}${path}${query.length ? `?${query.join('&')}` : ''}`,
+    type: 'GET',
+    secure: true,
+    cors: false,
+    headers: { Authorization: 'Bearer {{jwt.token}}' },
+    jwt: {
+      algorithm: 'HS256',
+      secret_key: '{{setting.shared_secret}}',
+      expiry: JWT_EXPIRY_SECONDS,
+      claims: {
+        iss: subdomain,
+        aud: JWT_AUDIENCE,
+        installation_id: Number.parseInt(installationId, 10),
+        sub: String(userId),
+      },
+    },
+    dataType: 'json',
+  };
+}
+
+function parseBody(response) {
+  if (!response || typeof response !== 'object') return null;
+  if (response.responseJSON && typeof response.responseJSON === 'object') {
+    return response.responseJSON;
+  }
+  if (typeof response.responseText === 'string' && response.responseText) {
+    try {
+      return JSON.parse(response.responseText);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** The backend's error text: FastAPI's `detail`, a string or a list of validation errors. */
+function detailText(body) {
+  if (!body || body.detail === undefined || body.detail === null) return null;
+  if (typeof body.detail === 'string') return body.detail;
+  if (Array.isArray(body.detail)) {
+    return body.detail.map((item) => (item && item.msg ? item.msg : JSON.stringify(item))).join('; ');
+  }
+  return JSON.stringify(body.detail);
+}
+
+const ERROR_KINDS = { 401: 'unauthorized', 403: 'unauthorized', 404: 'not-found', 422: 'invalid' };
+
+/**
+ * Maps a rejected client.request to an outcome. Only answers carrying the backend's
+ * {"detail": …} came from the backend; anything else (status 0, a proxy error page, Zendesk's
+ * own error JSON) means the backend was not reached.
+ */
+export function classifyFailure(response) {
+  const status = response && typeof response === 'object' ? Number(response.status) || 0 : 0;
+  const detail = detailText(parseBody(response));
+  if (detail === null) return { kind: 'unreachable', status, detail: null };
+  if (ERROR_KINDS[status]) return { kind: ERROR_KINDS[status], status, detail };
+  if (status === 503) return { kind: 'unavailable', status, detail };
+  return { kind: 'error', status, detail };
+}
+
+/** Maps a resolved client.request body: the health report, or the 202 "computing" answer. */
+export function classifySuccess(body) {
+  if (body && typeof body === 'object' && body.status === 'computing') {
+    const progress = body.progress && typeof body.progress === 'object' ? body.progress : {};
+    return { kind: 'computing', progress };
+  }
+  if (body && typeof body === 'object' && Array.isArray(body.kpis)) {
+    return { kind: 'report', report: body };
+  }
+  return { kind: 'error', status: 200, detail: null };
+}
+
+/** One health request; never rejects, answers an outcome { kind, … }. */
+export async function fetchHealth(client, params) {
+  let body;
+  try {
+    body = await client.request(healthRequestOptions(params));
+  } catch (failure) {
+    return classifyFailure(failure);
+  }
+  return classifySuccess(body);
+}
