@@ -33,16 +33,16 @@ def score_kpi(result: KpiResult, settings: ScoringSettings) -> KpiResult:
 
 def weighted_health(results: Sequence[KpiResult]) -> float | None:
     """Σ weight · score / Σ weight over KPIs with a score and weight > 0; None when none."""
-    total_weight = 0.0
-    total = 0.0
-    for result in results:
-        if result.score is None or result.weight <= 0:
-            continue
-        total_weight += result.weight
-        total += result.weight * result.score
-    if total_weight == 0:
+    counted = [(r.weight, r.score) for r in results if r.score is not None and r.weight > 0]
+    if not counted:
         return None
-    return total / total_weight
+    total_weight = sum(weight for weight, _ in counted)
+    mean = sum(weight * score for weight, score in counted) / total_weight
+    # A weighted mean lies between the lowest and highest score; rounding can push it just
+    # outside (one KPI at 100 with weight 2.8 gave 100.00000000000001, and KPIs all at 70
+    # must give exactly 70, i.e. green), so hold it to that range.
+    scores = [score for _, score in counted]
+    return min(max(mean, min(scores)), max(scores))
 
 
 def recommendations(

@@ -1,0 +1,55 @@
+"""Small builders for scoring tests: tickets and organizations relative to one fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from backend.scoring import OrganizationFacts, TicketFacts
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+_next_id = iter(range(1, 10**9))
+
+
+def ticket(
+    *,
+    days_ago: float = 1,
+    status: str = "solved",
+    priority: str | None = "normal",
+    satisfaction: str | None = None,
+    replies: int | None = None,
+    reply_minutes: int | None = None,
+    resolution_minutes: int | None = None,
+    handle_seconds: int | None = None,
+    metrics: bool | None = None,
+) -> TicketFacts:
+    """A ticket created `days_ago` before NOW; it has metrics when any metric is given."""
+    created = NOW - timedelta(days=days_ago)
+    if metrics is None:
+        metrics = any(v is not None for v in (replies, reply_minutes, resolution_minutes))
+    return TicketFacts(
+        id=next(_next_id),
+        created_at=created,
+        updated_at=created,
+        status=status,
+        priority=priority,
+        satisfaction=satisfaction,
+        has_metrics=metrics,
+        replies=replies,
+        reply_minutes=reply_minutes,
+        resolution_minutes=resolution_minutes,
+        handle_seconds=handle_seconds,
+    )
+
+
+def rated(*scores: str | None) -> list[TicketFacts]:
+    return [ticket(satisfaction=score) for score in scores]
+
+
+def organization(
+    revenue: object = None, *, age_days: float | None = 200, field: str = "annual_revenue"
+) -> OrganizationFacts:
+    fields: Mapping[str, object] = {} if revenue is None else {field: revenue}
+    created = None if age_days is None else NOW - timedelta(days=age_days)
+    return OrganizationFacts(42, "Acme", created, fields)
