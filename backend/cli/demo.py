@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 from jose import jwt
+from pydantic import SecretStr
 
 from backend.cli.serve import configure_logging
 from backend.config import AppConfig
@@ -72,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
     backend_url = f"http://{args.host}:{args.port}"
     installation = account.installation
     config = AppConfig(
-        app_shared_secret=account.shared_secret,
+        app_shared_secret=SecretStr(account.shared_secret),
         zendesk_subdomain=account.subdomain,
         zendesk_url=zendesk.url,
-        zendesk_oauth_token=credentials.oauth_token,
+        zendesk_oauth_token=SecretStr(credentials.oauth_token),
         database_url=database_url,
         host=args.host,
         port=args.port,

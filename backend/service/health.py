@@ -131,7 +131,7 @@ class HealthService:
             )
         except TimeoutError:
             if not has_data:
-                return Computing(job.fetched, job.total)
+                return Computing(job.progress.fetched, job.progress.total)
             return await self._answer(
                 key, effective, locale, state, stale_reason=failing, refreshing=True
             )

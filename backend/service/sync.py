@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from anyio import to_thread
 
@@ -26,15 +25,17 @@ OrgKey = tuple[str, int]
 
 
 @dataclass
-class SyncJob:
-    """A running sync and how far it got, for the 202 progress answer."""
+class Progress:
+    """How far a running sync got, for the 202 answer."""
 
-    task: asyncio.Task[SyncState]
     fetched: int = 0
     total: int | None = None
 
-    def progress(self) -> dict[str, int | None]:
-        return {"fetched": self.fetched, "total": self.total}
+
+@dataclass(frozen=True, slots=True)
+class SyncJob:
+    task: asyncio.Task[SyncState]
+    progress: Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,11 @@ class Syncer:
         job = self.jobs.get(key)
         if job is not None:
             return job
-        holder: list[SyncJob] = []
-        task = _spawn(lambda: self._run(tenant, organization_id, plan, holder[0]))
-        job = SyncJob(task)
-        holder.append(job)
+        progress = Progress()
+        task = asyncio.get_running_loop().create_task(
+            self._run(tenant, organization_id, plan, progress)
+        )
+        job = SyncJob(task, progress)
         self.jobs[key] = job
         task.add_done_callback(lambda t: self._finished(key, job, t))
         return job
@@ -104,7 +106,7 @@ class Syncer:
             log.info("sync of %s/%s failed: %s", *key, task.exception())
 
     async def _run(
-        self, tenant: Tenant, organization_id: int, plan: SyncPlan, job: SyncJob
+        self, tenant: Tenant, organization_id: int, plan: SyncPlan, progress: Progress
     ) -> SyncState:
         repo = self.repository
         key = tenant.subdomain
@@ -113,11 +115,11 @@ class Syncer:
         client = self.clients.for_tenant(tenant)
 
         def report(fetched: int) -> None:
-            job.fetched = fetched
+            progress.fetched = fetched
 
         try:
             if plan.cold:
-                organization, job.total = await asyncio.gather(
+                organization, progress.total = await asyncio.gather(
                     client.get_organization(organization_id),
                     client.count_organization_tickets(organization_id),
                 )
@@ -171,7 +173,3 @@ class Syncer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _spawn(factory: Callable[[], Coroutine[Any, Any, SyncState]]) -> asyncio.Task[SyncState]:
-    return asyncio.get_running_loop().create_task(factory())

@@ -1,0 +1,130 @@
+"""Everything one running demo Zendesk holds: the account, its credentials, budgets, faults, log."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from backend.demo.auth import Authenticator, DemoCredentials, TokenIssuer
+from backend.demo.dataset import DemoAccount
+from backend.demo.faults import FaultConfig, FaultInjector
+from backend.demo.pagination import Key
+from backend.demo.ratelimits import MinuteBudget, RateLimits
+from backend.demo.tickets import TicketRecord
+
+MetricSetsStyle = Literal["top_level", "embedded"]
+LOG_LIMIT: Final = 100_000
+TICKET_SORTS: Final = ("id", "-id", "updated_at", "-updated_at")
+
+
+def ticket_key(record: TicketRecord, sort: str) -> Key:
+    """Sort key for a ticket order; descending orders negate, so keys always ascend."""
+    if sort.lstrip("-") == "updated_at":
+        key: Key = (record.updated_at, record.id)
+    else:
+        key = (record.id,)
+    return tuple(-v for v in key) if sort.startswith("-") else key
+
+
+@dataclass(frozen=True, slots=True)
+class SortedView:
+    records: list[TicketRecord]
+    keys: list[Key]
+
+
+class RequestLog:
+    """The API requests since start or reset, so tests can assert how many calls a client made."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
+        self._counts: Counter[str] = Counter()
+        self._total = 0
+
+    def record(self, method: str, path: str, query: str, status: int) -> None:
+        entry = {"method": method, "path": path, "query": query, "status": status}
+        entry["time"] = time.time()
+        with self._lock:
+            self._entries.append(entry)
+            self._counts[f"{method} {path}"] += 1
+            self._total += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": self._total,
+                "counts": dict(self._counts),
+                "requests": list(self._entries),
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._counts.clear()
+            self._total = 0
+
+
+class DemoZendesk:
+    """The state behind one demo app; routes reach it through `request.app.state.demo`."""
+
+    def __init__(
+        self,
+        account: DemoAccount,
+        credentials: DemoCredentials,
+        faults: FaultConfig | None,
+        rate_limits: RateLimits,
+        metric_sets_style: MetricSetsStyle,
+    ) -> None:
+        self.account = account
+        self.credentials = credentials
+        self.issuer = TokenIssuer(credentials)
+        self.authenticator = Authenticator(credentials, self.issuer)
+        self.faults = FaultInjector(faults)
+        self.rate_limits = rate_limits
+        self.metric_sets_style: MetricSetsStyle = metric_sets_style
+        self.log = RequestLog()
+        self.account_budget = MinuteBudget(rate_limits.account)
+        self.tickets_index_budget = MinuteBudget(rate_limits.tickets_index)
+        self.incremental_budget = MinuteBudget(rate_limits.incremental_exports)
+        self._views: dict[tuple[int, str, int], SortedView] = {}
+        self._export_index: tuple[int, list[Key]] | None = None
+        self._lock = threading.Lock()
+
+    def reset_budgets(self) -> None:
+        for budget in (self.account_budget, self.tickets_index_budget, self.incremental_budget):
+            budget.reset()
+
+    def sorted_tickets(self, organization_id: int, sort: str) -> SortedView:
+        """The organization's tickets in a sort order, cached until the account changes."""
+        cache_key = (organization_id, sort, self.account.version)
+        with self._lock:
+            view = self._views.get(cache_key)
+        if view is None:
+            records = sorted(
+                self.account.ticket_records(organization_id), key=lambda r: ticket_key(r, sort)
+            )
+            view = SortedView(records, [ticket_key(r, sort) for r in records])
+            with self._lock:
+                if len(self._views) >= 16:  # a few organizations' views are plenty
+                    self._views.clear()
+                self._views[cache_key] = view
+        return view
+
+    def export_index(self) -> Sequence[Key]:
+        """(updated_at, id) of every ticket of the account, ascending: the incremental stream."""
+        version = self.account.version
+        with self._lock:
+            if self._export_index is not None and self._export_index[0] == version:
+                return self._export_index[1]
+        keys: list[Key] = sorted(
+            (record.updated_at, record.id)
+            for org_id in self.account.organization_ids
+            for record in self.account.iter_ticket_records(org_id)
+        )
+        with self._lock:
+            self._export_index = (version, keys)
+        return keys
