@@ -45,6 +45,6 @@ async def organization_health(
 
 
 @router.get("/whoami", response_model=WhoAmIBody, responses={401: _ERRORS[401]})
-def whoami(signed: SignedRequestDep) -> WhoAmIBody:
+async def whoami(signed: SignedRequestDep) -> WhoAmIBody:
     """The cheapest signed endpoint: which account and installation the token proves."""
     return WhoAmIBody(tenant=signed.tenant.subdomain, installation_id=signed.installation_id)
