@@ -305,7 +305,7 @@ def test_installed_console_script(tmp_path: Path) -> None:
     script = VENV_BIN / "customer-health"
     assert script.exists(), script
     path = write(tmp_path, document(settings={"weight_sla": "abc"}))
-    done = subprocess.run(  # noqa: S603 - our own script with our own arguments
+    done = subprocess.run(
         [str(script), "score", path, "--now", NOW, "--json"],
         capture_output=True,
         text=True,
@@ -317,7 +317,7 @@ def test_installed_console_script(tmp_path: Path) -> None:
     assert done.stderr == "warning: weight_sla: 'abc' is not a number; using the default 3\n"
 
     bad = write(tmp_path, "{", name="bad.json")
-    failed = subprocess.run(  # noqa: S603
+    failed = subprocess.run(
         [str(script), "score", bad], capture_output=True, text=True, timeout=60, check=False
     )
     assert failed.returncode == 2
