@@ -61,6 +61,9 @@ class BackgroundServer:
     def start(self) -> BackgroundServer:
         # Bind here rather than in uvicorn, so the port is known before the thread starts.
         self._socket = socket.create_server((self._host, self._port), reuse_port=False)
+        # asyncio does not switch Nagle off on a socket it did not create; without this every
+        # small response waits for the peer's delayed ACK (~40 ms on loopback).
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         config = uvicorn.Config(
             self._app,
             log_level=self._log_level,

@@ -1,0 +1,1 @@
+"""The async Zendesk Support API client: auth, cursor pagination, sideloads, rate limits."""

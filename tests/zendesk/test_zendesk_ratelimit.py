@@ -1,0 +1,128 @@
+"""Rate-limit headers in every spelling, and the account-wide request budget."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from backend.zendesk.ratelimit import (
+    RateBudget,
+    RateLimitInfo,
+    budget_for,
+    parse_endpoint_limits,
+    parse_rate_limit,
+    parse_retry_after,
+)
+
+from .conftest import SleepRecorder
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "699"},
+        {"x-rate-limit": "700", "x-rate-limit-remaining": "699"},
+        {"RateLimit-Limit": "700", "RateLimit-Remaining": "699", "RateLimit-Reset": "41"},
+        {"ratelimit-limit": "700", "ratelimit-remaining": "699", "ratelimit-reset": "41"},
+        {"Rate-Limit": "700", "Rate-Limit-Remaining": "699", "Rate-Limit-Reset": "41"},
+        {"Zendesk-RateLimit-tickets-index": "total=700; remaining=699; resets=41"},
+        {"zendesk-ratelimit-tickets-index": "TOTAL=700;remaining=699 ; resets=41"},
+    ],
+)
+def test_every_header_form_in_any_case(headers: dict[str, str]) -> None:
+    info = parse_rate_limit(headers)
+    assert info is not None
+    assert (info.limit, info.remaining) == (700, 699)
+    if any("reset" in key.lower() for key in headers):
+        assert info.reset_seconds == 41
+
+
+def test_account_headers_win_over_endpoint_buckets() -> None:
+    headers = {
+        "X-Rate-Limit": "400",
+        "X-Rate-Limit-Remaining": "390",
+        "zendesk-ratelimit-tickets-index": "total=100; remaining=5; resets=3",
+    }
+    assert parse_rate_limit(headers) == RateLimitInfo(400, 390, None)
+    assert parse_endpoint_limits(headers) == {"tickets-index": RateLimitInfo(100, 5, 3.0)}
+
+
+def test_the_tightest_endpoint_bucket_is_reported() -> None:
+    headers = {
+        "zendesk-ratelimit-tickets-index": "total=100; remaining=50; resets=3",
+        "zendesk-ratelimit-incremental-exports": "total=10; remaining=1; resets=30",
+    }
+    assert parse_rate_limit(headers) == RateLimitInfo(10, 1, 30.0)
+
+
+def test_no_or_junk_headers() -> None:
+    assert parse_rate_limit({}) is None
+    assert parse_rate_limit({"X-Rate-Limit": "lots"}) is None
+    assert parse_rate_limit({"zendesk-ratelimit-x": "nonsense"}) is None
+    # IETF draft form: the leading number counts.
+    assert parse_rate_limit({"RateLimit-Limit": "100, 100;w=60"}) == RateLimitInfo(100, None, None)
+
+
+def test_retry_after_forms() -> None:
+    assert parse_retry_after("93") == 93
+    assert parse_retry_after("0.5") == 0.5
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+
+
+def test_budget_learns_the_limit_and_starts_conservative() -> None:
+    budget = RateBudget()
+    assert budget.requests_per_minute == 200 * 0.2
+    budget.observe(RateLimitInfo(700, 690, None))
+    assert budget.limit_per_minute == 700
+    assert budget.requests_per_minute == pytest.approx(140)
+
+
+@pytest.mark.anyio
+async def test_budget_blocks_beyond_its_share() -> None:
+    # 6 requests/minute: a burst of 3, then 3 more over the minute, never 7 in 60 s.
+    budget = RateBudget(fraction=1.0, limit_per_minute=6)
+    with anyio.fail_after(0.2):
+        for _ in range(3):
+            await budget.acquire()
+    with anyio.move_on_after(0.2) as scope:
+        await budget.acquire()
+    assert scope.cancel_called
+
+
+@pytest.mark.anyio
+async def test_budget_paces_when_remaining_is_low() -> None:
+    sleeps = SleepRecorder()
+    budget = RateBudget(fraction=1.0, limit_per_minute=100_000, sleep=sleeps)
+    budget.observe(RateLimitInfo(100_000, 5000, 10.0))  # 5 % left for 10 s
+    await budget.acquire()
+    assert sleeps.calls == [pytest.approx(10 / 5000)]
+
+
+@pytest.mark.anyio
+async def test_budget_pauses_at_zero_remaining_and_after_429() -> None:
+    sleeps = SleepRecorder()
+    budget = RateBudget(fraction=1.0, limit_per_minute=1000, sleep=sleeps, max_pause=5)
+    budget.observe(RateLimitInfo(1000, 0, 3.0))
+    await budget.acquire()
+    assert sleeps.calls[0] == pytest.approx(3.0, abs=0.1)
+    budget = RateBudget(fraction=1.0, limit_per_minute=1000, sleep=sleeps, max_pause=5)
+    budget.pause(600)  # bounded by max_pause
+    sleeps.calls.clear()
+    await budget.acquire()
+    assert sleeps.calls[0] == pytest.approx(5.0, abs=0.1)
+
+
+def test_one_budget_per_account() -> None:
+    first = budget_for("https://budget-test.zendesk.com")
+    assert budget_for("https://Budget-Test.zendesk.com/") is first
+    assert budget_for("https://other-budget-test.zendesk.com") is not first
+    assert first.fraction == 0.2
+    assert budget_for("https://budget-test.zendesk.com", fraction=0.5).fraction == 0.5
+    assert first.fraction == 0.5
+
+
+def test_fraction_is_validated() -> None:
+    with pytest.raises(ValueError, match="fraction"):
+        RateBudget(fraction=0)
