@@ -1,0 +1,169 @@
+"""What the e2e tests expect the sidebar to show, computed independently of the app's JS.
+
+The numbers are formatted the way zendesk_app/assets/format.js does (Intl.NumberFormat with
+round-half-away-from-zero, a real minus sign, U+202F before "%"); the words are the agent-facing
+strings the tests hold the app to, written out here rather than read from the app.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from jose import jwt
+
+REPO: Final = Path(__file__).resolve().parents[2]
+ARTIFACTS: Final = REPO / "test-artifacts" / "e2e"
+SCREENSHOTS: Final = REPO / "docs" / "screenshots"
+
+CHROMIUM: Final = Path("/usr/bin/chromium")
+CHROMIUM_ARGS: Final = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+AUDIENCE: Final = "customer-health"
+INSTALLATION_ID: Final = 1001
+MINUS: Final = "\u2212"
+NARROW_NBSP: Final = "\u202f"
+DASH: Final = "\u2013"
+
+WORDS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "green": "Healthy",
+        "yellow": "At risk",
+        "red": "Critical",
+        "grey": "No data",
+        "balance": "Balance",
+        "feedback": "Feedback",
+        "touchpoints": "Touchpoints",
+        "sla": "SLA",
+        "value_balance": "Margin {value}",
+        "value_feedback": "CSAT {value}",
+        "value_touchpoints": "One-touch {value}",
+        "value_sla": "SLA met {value}",
+        "not_enough_data": "not enough data",
+        "kpis_heading": "Key figures",
+        "recommendations_heading": "Recommended actions",
+        "goal_reached": "Goal reached · {target}",
+        "goal_gap_one": "Goal {target} · 1 point to go",
+        "goal_gap_other": "Goal {target} · {n} points to go",
+        "trend_none": "No 30-day trend yet",
+        "trend_flat": "► unchanged in 30 days",
+        "trend_up": "▲ {delta} in 30 days",
+        "trend_down": "▼ {delta} in 30 days",
+        "window": "Last {days} days",
+        "phase_onboarding": "Onboarding",
+        "phase_adoption": "Adoption",
+        "phase_success": "Success",
+        "refresh": "Refresh",
+    },
+    "de": {
+        "green": "Gesund",
+        "yellow": "Gefährdet",
+        "red": "Kritisch",
+        "grey": "Keine Daten",
+        "balance": "Bilanz",
+        "feedback": "Feedback",
+        "touchpoints": "Kontaktpunkte",
+        "sla": "SLA",
+        "value_balance": "Marge {value}",
+        "value_feedback": "CSAT {value}",
+        "value_touchpoints": "One-Touch {value}",
+        "value_sla": "SLA erfüllt {value}",
+        "not_enough_data": "zu wenig Daten",
+        "kpis_heading": "Kennzahlen",
+        "recommendations_heading": "Empfohlene Maßnahmen",
+        "goal_reached": "Ziel erreicht · {target}",
+        "goal_gap_one": "Ziel {target} · noch 1 Punkt",
+        "goal_gap_other": "Ziel {target} · noch {n} Punkte",
+        "trend_none": "Noch kein 30-Tage-Trend",
+        "trend_flat": "► unverändert in 30 Tagen",
+        "trend_up": "▲ {delta} in 30 Tagen",
+        "trend_down": "▼ {delta} in 30 Tagen",
+        "window": "Letzte {days} Tage",
+        "phase_onboarding": "Onboarding",
+        "phase_adoption": "Adoption",
+        "phase_success": "Erfolg",
+        "refresh": "Aktualisieren",
+    },
+}
+SEPARATORS: Final = {"en": (",", "."), "de": (".", ",")}  # (grouping, decimal)
+
+
+def sign(secret: str, subdomain: str, *, lifetime: int = 600) -> str:
+    """A token with the claims the app's signed request carries (DESIGN §3)."""
+    now = int(time.time())
+    claims = {
+        "iss": subdomain,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+        "installation_id": INSTALLATION_ID,
+        "sub": "1",
+    }
+    token: str = jwt.encode(claims, secret, algorithm="HS256")
+    return token
+
+
+def format_number(value: Any, language: str, fraction_digits: int = 0) -> str:
+    """format.js formatNumber: rounded, grouped, minus sign only when not rounded to zero."""
+    if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
+        return DASH
+    number = float(value)
+    rounded = Decimal(abs(number)).quantize(Decimal(1).scaleb(-fraction_digits), ROUND_HALF_UP)
+    whole, _, fraction = f"{rounded:f}".partition(".")
+    fraction = fraction.rstrip("0")
+    group, decimal = SEPARATORS[language]
+    grouped = f"{int(whole):,}".replace(",", group)
+    text = grouped + (decimal + fraction if fraction else "")
+    return MINUS + text if number < 0 and rounded != 0 else text
+
+
+def format_value(value: Any, unit: str | None, language: str) -> str:
+    number = format_number(value, language)
+    if not unit:
+        return number
+    return f"{number}{NARROW_NBSP}%" if unit == "%" else f"{number} {unit}"
+
+
+def kpi_value_text(kpi: dict[str, Any], language: str) -> str:
+    words = WORDS[language]
+    if kpi["value"] is None or kpi["colour"] == "grey":
+        return words["not_enough_data"]
+    shown = format_value(kpi["value"], kpi.get("unit"), language)
+    return words[f"value_{kpi['key']}"].format(value=shown)
+
+
+def goal_text(goal: dict[str, Any] | None, language: str) -> str | None:
+    words = WORDS[language]
+    if not goal or goal.get("target") is None:
+        return None
+    target = format_number(goal["target"], language)
+    if goal.get("reached"):
+        return words["goal_reached"].format(target=target)
+    if goal.get("gap") is None:
+        return None
+    n = max(1, int(Decimal(float(goal["gap"])).quantize(Decimal(1), ROUND_HALF_UP)))
+    key = "goal_gap_one" if n == 1 else "goal_gap_other"
+    return words[key].format(target=target, n=n)
+
+
+def trend_text(trend: dict[str, Any] | None, language: str) -> str:
+    words = WORDS[language]
+    delta = (trend or {}).get("delta_30d")
+    if delta is None:
+        return words["trend_none"]
+    if abs(delta) < 0.05:
+        return words["trend_flat"]
+    shown = format_number(abs(delta), language, 1)
+    return words["trend_up" if delta > 0 else "trend_down"].format(delta=shown)

@@ -1,0 +1,147 @@
+"""The sidebar's other states in Chromium: computing, backend down, bad signature, unset URL."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Request, expect
+
+from backend.demo import DemoAccount
+from backend.demo.preview import tamper_signature
+
+from .conftest import HIGH_VOLUME, BackendFactory, HealthApi, PreviewFactory, Sidebar
+from .support import format_number, sign
+
+pytestmark = pytest.mark.browser
+
+PROGRESS = re.compile(r"^(?P<fetched>[\d,]+) of (?P<total>[\d,]+) tickets read$")
+
+
+def text(locator: Locator) -> str:
+    return locator.text_content() or ""
+
+
+def test_computing_progress_then_card(
+    sidebar: Sidebar,
+    account: DemoAccount,
+    make_backend: BackendFactory,
+    make_preview: PreviewFactory,
+    faults: Callable[..., None],
+) -> None:
+    """A cold high-volume organization: 202 with progress, polled until the card renders."""
+    big = max(account.organization_ids, key=account.ticket_count)
+    assert account.ticket_count(big) > HIGH_VOLUME
+    cold = make_backend(cold_deadline_seconds=0.05)  # its own empty database: every org is cold
+    faults(rate_slow=1, slow_seconds=0.5)  # every Zendesk call takes 0.5 s
+
+    sidebar.open(big, base_url=make_preview(cold.url).url)
+    computing = sidebar.state("computing")
+    expect(computing).to_be_visible()
+    assert text(computing.locator(".message__title")) == "Computing customer health…"
+    expect(computing.get_by_role("progressbar")).to_have_count(1)
+
+    # A later poll knows the total: a determinate bar whose value matches its label.
+    bar = computing.locator('[role="progressbar"][aria-valuenow]')
+    expect(bar).to_have_count(1, timeout=15_000)
+    label = text(computing.locator(".message__body"))
+    match = PROGRESS.match(label)
+    assert match, label
+    fetched, total = (int(match[name].replace(",", "")) for name in ("fetched", "total"))
+    assert 0 <= fetched <= total
+    assert total > 0
+    assert bar.get_attribute("aria-valuenow") == str(round(100 * fetched / total))
+    assert bar.get_attribute("aria-label") == label
+    sidebar.screenshot("computing", publish=True)
+
+    faults()  # Zendesk fast again: the next polls finish the computation
+    card = sidebar.state("report")
+    expect(card).to_be_visible(timeout=30_000)
+    report = HealthApi(cold.url, account.shared_secret, account.subdomain).report(big)
+    assert text(card.locator(".card__title")) == report["organization"]["name"]
+    assert text(card.locator(".score__value")) == format_number(report["score"], "en")
+    assert report["score"] is not None
+    assert sidebar.errors == []
+
+
+def test_backend_down_shows_error_and_retry_recovers(
+    sidebar: Sidebar,
+    account: DemoAccount,
+    make_backend: BackendFactory,
+    make_preview: PreviewFactory,
+) -> None:
+    gone = make_backend()
+    port, url = gone.port, gone.url
+    gone.stop()  # nothing listens on `port` now
+    organization_id = account.organization_ids[0]
+
+    sidebar.open(organization_id, base_url=make_preview(url).url)
+    error = sidebar.state("unreachable")
+    expect(error).to_be_visible()
+    expect(error).to_have_attribute("role", "alert")
+    assert text(error.locator(".message__title")) == "Backend unreachable"
+    assert text(error.locator(".message__body")) == (
+        "The Customer Health backend did not answer. "
+        "Check that it is running and reachable from Zendesk."
+    )
+    retry = error.get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    sidebar.screenshot("error-unreachable", publish=True)
+
+    back = make_backend(port=port)  # the backend comes back on the same address
+    retry.click()
+    card = sidebar.state("report")
+    expect(card).to_be_visible(timeout=20_000)
+    report = HealthApi(back.url, account.shared_secret, account.subdomain).report(organization_id)
+    assert text(card.locator(".card__title")) == report["organization"]["name"]
+    assert text(card.locator(".score__value")) == format_number(report["score"], "en")
+
+
+def test_tampered_token_shows_authorization_error(
+    sidebar: Sidebar, api: HealthApi, account: DemoAccount
+) -> None:
+    organization_id = account.organization_ids[0]
+    refused = api.get(organization_id, token=tamper_signature(sign(api.secret, api.subdomain)))
+    assert refused.status_code == 401
+    detail: Any = refused.json()["detail"]
+
+    sidebar.open(organization_id, tamper=True)
+    expect(sidebar.page.locator(".topbar .warning")).to_contain_text("tampered")
+    error = sidebar.state("unauthorized")
+    expect(error).to_be_visible()
+    assert text(error.locator(".message__title")) == "Not authorized"
+    assert text(error.locator(".message__body")) == (
+        "The backend refused this app's signature — check the shared secret."
+    )
+    assert text(error.locator(".message__detail")) == detail
+    expect(error.get_by_role("button", name="Try again")).to_be_visible()
+    expect(sidebar.state("report")).to_have_count(0)
+    sidebar.screenshot("error-unauthorized")
+
+
+def test_not_configured_names_the_setting(
+    sidebar: Sidebar, account: DemoAccount, make_preview: PreviewFactory
+) -> None:
+    """An installation without backend_url: the message names it, and nothing is requested."""
+    proxied: list[str] = []
+
+    def on_request(request: Request) -> None:
+        if "/preview/proxy" in request.url:
+            proxied.append(request.url)
+
+    sidebar.page.on("request", on_request)
+    sidebar.open(account.organization_ids[0], base_url=make_preview("").url)
+    message = sidebar.state("not-configured")
+    expect(message).to_be_visible()
+    assert text(message.locator(".message__title")) == "App not configured"
+    assert text(message.locator(".message__body")) == (
+        "An administrator must set the “backend_url” setting of the Customer Health app "
+        "(Admin Center › Apps and integrations › Zendesk Support apps)."
+    )
+    sidebar.screenshot("not-configured")
+    time.sleep(0.2)  # a request the app might still send would show up here
+    assert proxied == []
+    assert sidebar.errors == []
