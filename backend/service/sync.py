@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,21 @@ def plan_sync(
     return SyncPlan(cold, since, window_start, time_spent_field_id, refresh_organization)
 
 
+def estimate_window_total(
+    fetched: int, oldest: datetime, now: datetime, since: datetime, upper: int | None
+) -> int:
+    """How many tickets the window holds, extrapolated from how much of it is read so far.
+
+    Zendesk's count is the organization's all-time total, far more than a 90-day window of a
+    long-standing customer; pages come newest first, so the share of the window already
+    covered (now − oldest updated_at read) predicts the rest. The count stays an upper bound.
+    """
+    window = (now - since).total_seconds()
+    covered = (now - oldest).total_seconds() / window if window > 0 else 1.0
+    estimate = fetched if covered >= 1 else math.ceil(fetched / max(covered, 1e-6))
+    return max(fetched, estimate if upper is None else min(upper, estimate))
+
+
 @dataclass
 class Syncer:
     repository: Repository
@@ -114,8 +130,12 @@ class Syncer:
         previous = await to_thread.run_sync(repo.sync_state, key, organization_id)
         client = self.clients.for_tenant(tenant)
 
-        def report(fetched: int) -> None:
+        def report(fetched: int, oldest: datetime | None) -> None:
             progress.fetched = fetched
+            if plan.cold and oldest is not None:
+                progress.total = estimate_window_total(
+                    fetched, oldest, started, plan.updated_since, progress.total
+                )
 
         try:
             if plan.cold:

@@ -49,7 +49,8 @@ USER_AGENT: Final = "customer-health/0.1"
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 JsonObject = dict[str, Any]
-PageCallback = Callable[[int], Awaitable[None] | None]
+# Told after each page: tickets kept so far, and the oldest updated_at read so far.
+PageCallback = Callable[[int, datetime | None], Awaitable[None] | None]
 
 
 def base_url_for(subdomain: str | None, url: str | None = None) -> str:
@@ -204,6 +205,7 @@ class ZendeskClient:
         params = {"page[size]": str(PAGE_SIZE), "sort": "-updated_at", "include": "metric_sets"}
         tickets: dict[int, TicketFacts] = {}
         seen_cursors: set[str] = set()
+        oldest: datetime | None = None
         while True:
             body = await self._get(
                 path,
@@ -215,8 +217,10 @@ class ZendeskClient:
             page, reached_older = self._parse_ticket_page(body, since, time_spent_field_id)
             for ticket in page:
                 tickets.setdefault(ticket.id, ticket)  # keep the newest version
+            if page:
+                oldest = min(oldest or page[-1].updated_at, *(t.updated_at for t in page))
             if on_page is not None:
-                await _call(on_page, len(tickets))
+                await _call(on_page, len(tickets), oldest)
             if reached_older or not _has_more(body):
                 return list(tickets.values())
             cursor = _next_cursor(body, path, seen_cursors)
@@ -496,7 +500,7 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-async def _call(on_page: PageCallback, fetched: int) -> None:
-    result = on_page(fetched)
+async def _call(on_page: PageCallback, fetched: int, oldest: datetime | None) -> None:
+    result = on_page(fetched, oldest)
     if inspect.isawaitable(result):
         await result

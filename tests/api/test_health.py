@@ -152,12 +152,16 @@ def test_large_cold_organization_answers_202_then_200(
         if response.status_code == 200:
             break
         progress = response.json()["progress"]
-        assert progress["fetched"] >= 0
+        assert progress["total"] is None or progress["total"] >= progress["fetched"] >= 0
         seen_totals.add(progress["total"])
         time.sleep(0.1)
     else:
         pytest.fail("the cold organization never finished")
-    assert seen_totals <= {None, account.ticket_count(BIG)}
+    # The all-time count is only an upper bound: the window (90 of ~540 days) holds far fewer
+    # tickets, and the estimate from the pages read so far says so.
+    known = {total for total in seen_totals if total is not None}
+    assert known and max(known) <= account.ticket_count(BIG)
+    assert min(known) < account.ticket_count(BIG) / 2
     assert response.json()["score"] == pytest.approx(core_report(account, BIG).score)
 
 

@@ -96,7 +96,7 @@ async def test_cold_fetch_reads_every_ticket_in_ceil_n_over_100_calls(
             mid_org,
             updated_since=EPOCH,
             time_spent_field_id=TIME_SPENT_FIELD,
-            on_page=progress.append,
+            on_page=lambda fetched, _oldest: progress.append(fetched),
         )
         assert await zendesk.count_organization_tickets(mid_org) == total
     assert len(tickets) == total

@@ -145,13 +145,15 @@ async def test_on_page_reports_progress_sync_and_async() -> None:
     seen: list[int] = []
     seen_async: list[int] = []
 
-    async def report(fetched: int) -> None:
+    async def report(fetched: int, _oldest: object) -> None:
         seen_async.append(fetched)
 
     with respx.mock(base_url=BASE) as mock:
         mock.get(TICKETS).mock(side_effect=by_cursor(pages))
         async with make_client() as client:
-            await client.fetch_organization_tickets(42, updated_since=LONG_AGO, on_page=seen.append)
+            await client.fetch_organization_tickets(
+                42, updated_since=LONG_AGO, on_page=lambda n, _oldest: seen.append(n)
+            )
             await client.fetch_organization_tickets(42, updated_since=LONG_AGO, on_page=report)
     assert seen == seen_async == [2, 3]
 
