@@ -40,12 +40,17 @@ def _result(
         detail["reason"] = (
             f"only {sample} data points, fewer than the minimum of {settings.min_sample}"
         )
+        detail["reason_code"] = "too_few_data_points"
+        detail["min_sample"] = settings.min_sample
         value = None
     return KpiResult(key, value, "%", None, "grey", 0, sample, detail)
 
 
-def _no_data(key: str, sample: int, reason: str) -> KpiResult:
-    return KpiResult(key, None, "%", None, "grey", 0, sample, {"reason": reason})
+def _no_data(key: str, sample: int, code: str, reason: str, **extra: object) -> KpiResult:
+    # The code lets the app say the reason in the agent's language; the text is for humans
+    # reading the JSON and for clients that do not know the code.
+    detail = {"reason": reason, "reason_code": code, **extra}
+    return KpiResult(key, None, "%", None, "grey", 0, sample, detail)
 
 
 def feedback(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
@@ -61,7 +66,7 @@ def feedback(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiRe
             bad += 1
     rated = good + bad
     if rated == 0:
-        return _no_data("feedback", 0, "no satisfaction ratings in the window")
+        return _no_data("feedback", 0, "no_ratings", "no satisfaction ratings in the window")
     return _result("feedback", 100.0 * good / rated, rated, {"good": good, "bad": bad}, settings)
 
 
@@ -77,7 +82,12 @@ def touchpoints(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> Kp
         if replies <= 1:
             one_touch += 1
     if measured == 0:
-        return _no_data("touchpoints", 0, "no solved tickets with metrics in the window")
+        return _no_data(
+            "touchpoints",
+            0,
+            "no_solved_with_metrics",
+            "no solved tickets with metrics in the window",
+        )
     detail = {"one_touch": one_touch, "average_replies": total_replies / measured}
     return _result("touchpoints", 100.0 * one_touch / measured, measured, detail, settings)
 
@@ -108,7 +118,12 @@ def sla(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
                 resolution_met += 1
     measured = first_measured + resolution_measured
     if measured == 0:
-        return _no_data("sla", 0, "no solved tickets with reply or resolution times in the window")
+        return _no_data(
+            "sla",
+            0,
+            "no_sla_times",
+            "no solved tickets with reply or resolution times in the window",
+        )
     met = first_met + resolution_met
     detail = {
         "met": met,
@@ -150,8 +165,10 @@ def balance(
         return _no_data(
             "balance",
             len(tickets),
+            "no_revenue",
             f"no revenue: organization field {settings.revenue_field!r} is missing, "
             "not a number, or not above 0",
+            revenue_field=settings.revenue_field,
         )
     window_revenue = revenue * settings.window_days / 365
     tracked = 0

@@ -62,6 +62,15 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "trend_up": "▲ {delta} in 30 days",
         "trend_down": "▼ {delta} in 30 days",
         "window": "Last {days} days",
+        "reason_too_few_data_points": "Only {n} data points; at least {min} are needed.",
+        "reason_no_ratings": "No satisfaction ratings in the last {days} days.",
+        "reason_no_solved_with_metrics": "No solved tickets with metrics in the last {days} days.",
+        "reason_no_sla_times": (
+            "No solved tickets with reply or resolution times in the last {days} days."
+        ),
+        "reason_no_revenue": (
+            "No revenue: the organization field “{field}” is empty, not a number, or not above 0."
+        ),
         "phase_onboarding": "Onboarding",
         "phase_adoption": "Adoption",
         "phase_success": "Success",
@@ -91,6 +100,18 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "trend_up": "▲ {delta} in 30 Tagen",
         "trend_down": "▼ {delta} in 30 Tagen",
         "window": "Letzte {days} Tage",
+        "reason_too_few_data_points": "Nur {n} Datenpunkte; mindestens {min} sind nötig.",
+        "reason_no_ratings": "Keine Zufriedenheitsbewertungen in den letzten {days} Tagen.",
+        "reason_no_solved_with_metrics": (
+            "Keine gelösten Tickets mit Metriken in den letzten {days} Tagen."
+        ),
+        "reason_no_sla_times": (
+            "Keine gelösten Tickets mit Antwort- oder Lösungszeiten in den letzten {days} Tagen."
+        ),
+        "reason_no_revenue": (
+            "Kein Umsatz: Das Organisationsfeld „{field}“ ist leer, keine Zahl "
+            "oder nicht größer als 0."
+        ),
         "phase_onboarding": "Onboarding",
         "phase_adoption": "Adoption",
         "phase_success": "Erfolg",
@@ -156,6 +177,17 @@ def goal_text(goal: dict[str, Any] | None, language: str) -> str | None:
     n = max(1, int(Decimal(float(goal["gap"])).quantize(Decimal(1), ROUND_HALF_UP)))
     key = "goal_gap_one" if n == 1 else "goal_gap_other"
     return words[key].format(target=target, n=n)
+
+
+def reason_text(kpi: dict[str, Any], window_days: int, language: str) -> str:
+    """A grey KPI's reason as the card words it: from its code, in the agent's language."""
+    detail = kpi.get("detail") or {}
+    return WORDS[language][f"reason_{detail['reason_code']}"].format(
+        n=format_number(kpi["sample_size"], language),
+        min=format_number(detail.get("min_sample", 0), language),
+        days=format_number(window_days, language),
+        field=detail.get("revenue_field", ""),
+    )
 
 
 def trend_text(trend: dict[str, Any] | None, language: str) -> str:

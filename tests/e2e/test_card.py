@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from .conftest import HealthApi, Sidebar
-from .support import WORDS, format_number, goal_text, kpi_value_text, trend_text
+from .support import WORDS, format_number, goal_text, kpi_value_text, reason_text, trend_text
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +61,8 @@ def assert_card(sidebar: Sidebar, report: dict[str, Any], language: str) -> None
         assert text(row.locator(".kpi__name")) == words[kpi["key"]]
         assert text(row.locator(".kpi__value")) == kpi_value_text(kpi, language), kpi
         if kpi["colour"] == "grey":
-            reason = (kpi.get("detail") or {}).get("reason")
-            if reason:
-                assert text(row.locator(".kpi__reason")) == reason
+            expected = reason_text(kpi, report["window_days"], language)
+            assert text(row.locator(".kpi__reason")) == expected
             expect(row.locator(".kpi__bar")).to_have_count(0)
         else:
             score = min(100.0, max(0.0, kpi["score"]))

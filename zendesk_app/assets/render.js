@@ -178,7 +178,22 @@ export function renderSparkline(history, days, t) {
   ].join('');
 }
 
-export function renderKpi(kpi, t) {
+/** Why a KPI has no value, in the agent's language when the backend gave a known code. */
+export function kpiReason(detail, windowDays, t) {
+  if (!detail) return '';
+  const code = detail.reason_code;
+  if (code && t(`reason_${code}`) !== `reason_${code}`) {
+    return t(`reason_${code}`, {
+      n: formatNumber(Number(detail.sample_size ?? 0), t.language),
+      min: formatNumber(Number(detail.min_sample ?? 0), t.language),
+      days: formatNumber(Number(windowDays ?? 0), t.language),
+      field: detail.revenue_field ?? '',
+    });
+  }
+  return detail.reason || '';
+}
+
+export function renderKpi(kpi, t, windowDays) {
   const colour = colourOf(kpi.colour);
   const name = t(`kpi_${kpi.key}`);
   const hasValue = kpi.value !== null && kpi.value !== undefined && colour !== 'grey';
@@ -188,7 +203,7 @@ export function renderKpi(kpi, t) {
     : '';
   const titleAttr = title ? ` title="${escapeHtml(title)}"` : '';
   if (!hasValue) {
-    const reason = kpi.detail && kpi.detail.reason ? kpi.detail.reason : '';
+    const reason = kpiReason({ ...kpi.detail, sample_size: kpi.sample_size }, windowDays, t);
     return [
       `<li class="kpi kpi--grey" data-kpi="${escapeHtml(kpi.key)}"${titleAttr}>`,
       `<span class="kpi__name">${escapeHtml(name)}</span>`,
@@ -281,7 +296,7 @@ export function renderReport(report, t, now) {
     '<section class="kpis">',
     `<h3 class="section-title">${escapeHtml(t('kpis_heading'))}</h3>`,
     '<ul class="kpis__list">',
-    ...kpis.map((kpi) => renderKpi(kpi, t)),
+    ...kpis.map((kpi) => renderKpi(kpi, t, report.window_days)),
     '</ul></section>',
     renderRecommendations(report.recommendations, t),
     renderFreshness(report, now, t),

@@ -134,3 +134,16 @@ test('unreachable and unavailable offer a retry button', () => {
   assert.match(renderProblem({ kind: 'error', status: 500 }, en), /HTTP 500/);
   assert.match(renderProblem({ kind: 'no-organization' }, en), /No organization/);
 });
+
+test('a grey KPI gives its reason in the agent language from the reason code', () => {
+  const kpi = {
+    key: 'feedback', value: null, unit: '%', score: null, colour: 'grey', sample_size: 2,
+    detail: { reason: 'only 2 data points, fewer than the minimum of 3', reason_code: 'too_few_data_points', min_sample: 3 },
+  };
+  assert.match(renderKpi(kpi, de, 90), /Nur 2 Datenpunkte; mindestens 3 sind nötig\./);
+  assert.match(renderKpi(kpi, en, 90), /Only 2 data points; at least 3 are needed\./);
+  const revenue = { key: 'balance', value: null, colour: 'grey', sample_size: 40, detail: { reason_code: 'no_revenue', revenue_field: 'arr', reason: 'x' } };
+  assert.match(renderKpi(revenue, de, 90), /Organisationsfeld „arr“/);
+  const unknown = { key: 'sla', value: null, colour: 'grey', sample_size: 0, detail: { reason_code: 'from_the_future', reason: 'plain English reason' } };
+  assert.match(renderKpi(unknown, de, 90), /plain English reason/);
+});
