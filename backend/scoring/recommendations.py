@@ -15,9 +15,10 @@ BUILT_IN: Final[Mapping[str, Mapping[tuple[str, str], str]]] = {
             "contract covers the support they actually use."
         ),
         ("balance", "red"): (
-            "We lose money serving this customer. Review the contract with the account owner: "
-            "propose a support plan or upsell that matches their usage, and cut the cost to serve "
-            "with macros, help-center articles and a named contact for recurring issues."
+            "Serving this customer costs too much of what they pay, or more. Review the contract "
+            "with the account owner: propose a support plan or upsell that matches their usage, "
+            "and cut the cost to serve with macros, help-center articles and a named contact for "
+            "recurring issues."
         ),
         ("feedback", "yellow"): (
             "Satisfaction is slipping. Read this customer's recent bad ratings, reply to each "
@@ -54,7 +55,8 @@ BUILT_IN: Final[Mapping[str, Mapping[tuple[str, str], str]]] = {
             "tatsächlich genutzten Support abdeckt."
         ),
         ("balance", "red"): (
-            "Mit diesem Kunden verlieren wir Geld. Prüfe den Vertrag mit dem Account-Owner: "
+            "Der Support für diesen Kunden kostet zu viel von dem, was er zahlt, oder mehr. "
+            "Prüfe den Vertrag mit dem Account-Owner: "
             "biete einen passenden Supportplan oder ein Upgrade an und senke die Kosten mit "
             "Makros, Hilfe-Center-Artikeln und einem festen Ansprechpartner für wiederkehrende "
             "Anliegen."

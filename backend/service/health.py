@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,12 +87,21 @@ class HealthService:
         self._answers: LRUCache[OrgKey, dict[tuple[str, str], dict[str, Any]]] = LRUCache(
             maxsize=10_000
         )
+        self._answers_lock = threading.Lock()
         syncer.on_state = self._state_changed
+
+    def forget_answers(self, key: OrgKey) -> None:
+        """Drop the computed answers of one organization (its data or snapshots changed).
+
+        Safe from any thread: the demo's history backfill calls it from outside the loop.
+        """
+        with self._answers_lock:
+            self._answers.pop(key, None)
 
     def _state_changed(self, key: OrgKey, state: SyncState) -> None:
         self._states[key] = state
         if state.last_error is None:
-            self._answers.pop(key, None)
+            self.forget_answers(key)
 
     async def health(
         self, request: SignedRequest, organization_id: int, *, locale: str, refresh: bool = False
@@ -176,11 +186,13 @@ class HealthService:
         refreshing: bool = False,
     ) -> dict[str, Any]:
         cache_key = (effective.fingerprint, locale)
-        answers = self._answers.get(key)
-        body = None if answers is None else answers.get(cache_key)
+        with self._answers_lock:
+            answers = self._answers.get(key)
+            body = None if answers is None else answers.get(cache_key)
         if body is None:
             body = await to_thread.run_sync(self._compute, key, effective, locale, state)
-            self._answers.setdefault(key, {})[cache_key] = body
+            with self._answers_lock:
+                self._answers.setdefault(key, {})[cache_key] = body
         return {
             **body,
             "stale": stale_reason is not None,
