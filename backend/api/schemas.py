@@ -81,4 +81,4 @@ class ComputingBody(BaseModel):
 
 class WhoAmIBody(BaseModel):
     tenant: str
-    installation_id: int
+    installation_id: int | None

@@ -38,7 +38,7 @@ class SignedRequest:
     """The verified facts of one request: whose account, which installation, which agent."""
 
     tenant: Tenant
-    installation_id: int
+    installation_id: int | None  # None: the default settings apply (the app always sends it)
     agent_id: str | None
 
 
@@ -109,8 +109,10 @@ def verify(
     installation_id = claims.get("installation_id")
     if isinstance(installation_id, str) and installation_id.isdigit():
         installation_id = int(installation_id)
-    if not isinstance(installation_id, int) or isinstance(installation_id, bool):
-        raise InvalidToken("token has no integer installation_id claim")
+    if installation_id is not None and (
+        not isinstance(installation_id, int) or isinstance(installation_id, bool)
+    ):
+        raise InvalidToken("installation_id claim must be an integer")
     subject = claims.get("sub")
     return SignedRequest(tenant, installation_id, subject if isinstance(subject, str) else None)
 

@@ -30,7 +30,11 @@ class SettingsCache:
         self._ttl = ttl
         self._entries: dict[tuple[str, int], tuple[float, EffectiveSettings]] = {}
 
-    async def get(self, tenant: Tenant, installation_id: int) -> EffectiveSettings:
+    async def get(self, tenant: Tenant, installation_id: int | None) -> EffectiveSettings:
+        if installation_id is None:
+            return _effective(
+                {}, ("settings: the token names no installation_id; using the defaults",)
+            )
         key = (tenant.subdomain, installation_id)
         cached = self._entries.get(key)
         if cached is not None and time.monotonic() - cached[0] < self._ttl:

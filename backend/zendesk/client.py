@@ -206,6 +206,9 @@ class ZendeskClient:
         tickets: dict[int, TicketFacts] = {}
         seen_cursors: set[str] = set()
         oldest: datetime | None = None
+        previous: datetime | None = None
+        newest_first = True
+        reached_older = False
         while True:
             body = await self._get(
                 path,
@@ -214,14 +217,22 @@ class ZendeskClient:
                 resource=f"organization {org_id}",
                 expect=("tickets", list),
             )
-            page, reached_older = self._parse_ticket_page(body, since, time_spent_field_id)
+            page = self._parse_ticket_page(body, time_spent_field_id)
             for ticket in page:
-                tickets.setdefault(ticket.id, ticket)  # keep the newest version
+                # A server that ignores sort=-updated_at must be read to the end: an older
+                # ticket then says nothing about the pages after it.
+                if previous is not None and ticket.updated_at > previous:
+                    newest_first = False
+                previous = ticket.updated_at
+                if ticket.updated_at >= since:
+                    tickets.setdefault(ticket.id, ticket)  # keep the newest version
+                else:
+                    reached_older = True
             if page:
                 oldest = min(oldest or page[-1].updated_at, *(t.updated_at for t in page))
             if on_page is not None:
                 await _call(on_page, len(tickets), oldest)
-            if reached_older or not _has_more(body):
+            if (reached_older and newest_first) or not _has_more(body):
                 return list(tickets.values())
             cursor = _next_cursor(body, path, seen_cursors)
             params = {**params, "page[after]": cursor}
@@ -284,20 +295,11 @@ class ZendeskClient:
     # --- Pages ------------------------------------------------------------------------------
 
     def _parse_ticket_page(
-        self, body: JsonObject, since: datetime, time_spent_field_id: int | None
-    ) -> tuple[list[TicketFacts], bool]:
+        self, body: JsonObject, time_spent_field_id: int | None
+    ) -> list[TicketFacts]:
         metric_sets = _metric_sets_by_ticket(body)
-        kept: list[TicketFacts] = []
-        reached_older = False
-        for raw in body["tickets"]:
-            facts = _parse_or_skip(raw, metric_sets, time_spent_field_id)
-            if facts is None:
-                continue
-            if facts.updated_at < since:
-                reached_older = True
-            else:
-                kept.append(facts)
-        return kept, reached_older
+        parsed = (_parse_or_skip(raw, metric_sets, time_spent_field_id) for raw in body["tickets"])
+        return [facts for facts in parsed if facts is not None]
 
     # --- HTTP -------------------------------------------------------------------------------
 

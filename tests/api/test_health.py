@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import Request
+from fastapi.responses import JSONResponse
 
-from backend.demo import BackgroundServer, DemoAccount
+from backend.demo import BackgroundServer, DemoAccount, RateLimits, create_demo_zendesk
 from backend.scoring import HealthReport, ScoringSettings, compute_health
 from backend.zendesk.parse import parse_organization, parse_ticket
 
@@ -337,3 +339,26 @@ def test_probes_and_docs(backend: BackgroundServer) -> None:
     assert httpx.get(f"{backend.url}/docs").status_code == 200
     paths = httpx.get(f"{backend.url}/openapi.json").json()["paths"]
     assert "/api/v1/organizations/{organization_id}/health" in paths
+
+
+def test_a_token_without_installation_uses_default_settings(backend: BackgroundServer) -> None:
+    body = _ok(get_health(backend, SMALL, sign(drop=("installation_id",))))
+    assert any("installation_id" in w for w in body["settings_warnings"])
+    assert body["window_days"] == 90
+
+
+def test_a_zendesk_that_cannot_count_still_syncs(
+    make_backend: BackendFactory, account: DemoAccount
+) -> None:
+    """The ticket count only feeds the progress bar; without it the answer still comes."""
+    app = create_demo_zendesk(account, rate_limits=RateLimits(account=100_000))
+
+    @app.middleware("http")
+    async def no_counts(request: Request, call_next: Any) -> Any:
+        if request.url.path.endswith("/tickets/count"):
+            return JSONResponse({"error": "InvalidEndpoint"}, status_code=404)
+        return await call_next(request)
+
+    with BackgroundServer(app) as counting_disabled:
+        body = _ok(get_health(make_backend(zendesk_url=counting_disabled.url), SMALL))
+    assert body["score"] == pytest.approx(core_report(account, SMALL).score)

@@ -44,7 +44,7 @@ REFUSALS = {
     "missing iat": (sign(drop=("iat",)), "missing iat claim"),
     "wrong aud": (sign(aud="someone-else"), "audience must be 'customer-health'"),
     "numeric sub": (sign(sub=900001), "sub claim must be a string"),
-    "no installation": (sign(drop=("installation_id",)), "no integer installation_id"),
+    "installation not a number": (sign(installation_id="x1"), "installation_id claim must be"),
     "oversize": (sign(padding="x" * 9000), "larger than 8192 bytes"),
 }
 

@@ -116,6 +116,21 @@ async def test_stops_at_the_first_page_reaching_before_updated_since() -> None:
     assert route.call_count == 2
 
 
+async def test_a_server_ignoring_the_sort_is_read_to_the_end() -> None:
+    since = NOW - timedelta(minutes=150)
+    pages = {  # id order, as a server that ignores sort=-updated_at would answer
+        None: page([ticket(1, 300), ticket(2, 10)], has_more=True, after="c1"),
+        "c1": page([ticket(3, 500), ticket(4, 20)], has_more=True, after="c2"),
+        "c2": page([ticket(5, 5)], has_more=False),
+    }
+    with respx.mock(base_url=BASE) as mock:
+        route = mock.get(TICKETS).mock(side_effect=by_cursor(pages))
+        async with make_client() as client:
+            tickets = await client.fetch_organization_tickets(42, updated_since=since)
+    assert sorted(t.id for t in tickets) == [2, 4, 5]
+    assert route.call_count == 3
+
+
 async def test_warm_refresh_with_nothing_new_costs_one_call() -> None:
     pages = {None: page([ticket(1, 5), ticket(2, 10)], has_more=True, after="c1")}
     with respx.mock(base_url=BASE) as mock:
