@@ -159,7 +159,6 @@ class DemoAccount:
         self._cached_records = 0
         self._changed: dict[int, dict[int, TicketRecord]] = {}
         self._added: dict[int, list[TicketRecord]] = {}
-        self._last_write = anchor
         self.version = 0  # bumped by every runtime change, so servers can cache sorted views
         created = anchor - 3 * 365 * DAY
         self.admin = _user(361_000_000_001, "Ada Admin", ADMIN_EMAIL, "admin", created)
@@ -337,9 +336,10 @@ class DemoAccount:
     # --- runtime changes (warm-refresh tests) -------------------------------------------------
 
     def _write_time(self) -> int:
-        # Strictly increasing, so every change moves updated_at forward even within one second.
-        self._last_write = max(int(self._clock()), self._last_write + 1)
-        return self._last_write
+        # Whole seconds from the clock, as Zendesk stamps them: two changes within one second
+        # share updated_at (clients must re-read tickets updated exactly at their mark), and
+        # no timestamp ever runs ahead of the clock.
+        return int(self._clock())
 
     def create_ticket(self, payload: Mapping[str, Any]) -> TicketRecord:
         """Add a ticket from Zendesk ticket JSON (plus the demo's `metric_set` extension).
