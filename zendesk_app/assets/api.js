@@ -21,6 +21,7 @@ export function healthRequestOptions({
   userId,
   language,
   refresh = false,
+  now = Math.floor(Date.now() / 1000),
 }) {
   const query = [];
   if (refresh) query.push('refresh=1');
@@ -36,9 +37,13 @@ export function healthRequestOptions({
       algorithm: 'HS256',
       secret_key: '{{setting.shared_secret}}',
       expiry: JWT_EXPIRY_SECONDS,
+      // iat and exp are set here too: the backend requires them (DESIGN §3), and the app
+      // must not depend on whether Zendesk's proxy adds them from `expiry`.
       claims: {
         iss: subdomain,
         aud: JWT_AUDIENCE,
+        iat: now,
+        exp: now + JWT_EXPIRY_SECONDS,
         installation_id: Number.parseInt(installationId, 10),
         sub: String(userId),
       },

@@ -13,6 +13,7 @@ const params = {
   installationId: '9001',
   userId: 555,
   language: 'de',
+  now: 1_800_000_000,
 };
 
 test('the request options are exactly those of DESIGN §3', () => {
@@ -26,7 +27,10 @@ test('the request options are exactly those of DESIGN §3', () => {
       algorithm: 'HS256',
       secret_key: '{{setting.shared_secret}}',
       expiry: 3600,
-      claims: { iss: 'acme', aud: 'customer-health', installation_id: 9001, sub: '555' },
+      claims: {
+        iss: 'acme', aud: 'customer-health', iat: 1_800_000_000, exp: 1_800_003_600,
+        installation_id: 9001, sub: '555',
+      },
     },
     dataType: 'json',
   });

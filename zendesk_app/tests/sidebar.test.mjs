@@ -34,9 +34,13 @@ test('200: renders the report and resizes the iframe to the content', async () =
 test('the request carries the subdomain, installation and agent as claims', async () => {
   const { client, sidebar } = setup({ responses: [{ resolve: healthReport() }] });
   await sidebar.start();
-  assert.deepEqual(client.requests[0].jwt.claims, {
+  const { iat, exp, ...identity } = client.requests[0].jwt.claims;
+  assert.deepEqual(identity, {
     iss: 'acme', aud: 'customer-health', installation_id: 9001, sub: '555',
   });
+  const now = Math.floor(Date.now() / 1000);
+  assert.ok(Math.abs(iat - now) <= 5, 'iat is the current time in seconds');
+  assert.equal(exp - iat, 3600);
   assert.equal(client.requests[0].secure, true);
   assert.equal(client.requests[0].headers.Authorization, 'Bearer {{jwt.token}}');
 });
