@@ -5,6 +5,7 @@ import { languageFor, translator } from './i18n.js';
 import { renderComputing, renderLoading, renderProblem, renderReport } from './render.js';
 
 export const POLL_INTERVAL_MS = 1500;
+export const AGO_TICK_MS = 60_000;
 const RELOAD_DEBOUNCE_MS = 100;
 
 /** Events after which the sidebar shows another organization, per location. */
@@ -78,11 +79,22 @@ export function createSidebar(client, env) {
     pollTimer = null;
   }
 
+  // While a card stays open, "updated 4 min ago" keeps counting.
+  function scheduleTick(current, report) {
+    pollTimer = setTimer(() => {
+      pollTimer = null;
+      if (current !== generation) return;
+      show('report', renderReport(report, t, now()), { report });
+      scheduleTick(current, report);
+    }, AGO_TICK_MS);
+  }
+
   async function request(current, params) {
     const outcome = await fetchHealth(client, params);
     if (current !== generation) return; // a newer load superseded this one
     if (outcome.kind === 'report') {
       show('report', renderReport(outcome.report, t, now()), { report: outcome.report });
+      scheduleTick(current, outcome.report);
     } else if (outcome.kind === 'computing') {
       show('computing', renderComputing(outcome.progress, t), { progress: outcome.progress });
       pollTimer = setTimer(() => {

@@ -64,7 +64,8 @@ test('202 → polls every 1.5 s with a progress bar, then shows the report', asy
   await settle();
   assert.equal(sidebar.state, 'report');
   assert.equal(client.requests.length, 3);
-  assert.equal(timers.pending.size, 0);
+  // No more polling: the only timer left is the minute tick of "updated … ago".
+  assert.deepEqual([...timers.pending.values()].map((timer) => timer.ms), [60_000]);
 });
 
 test('401: the unauthorized state with the backend detail', async () => {
@@ -183,4 +184,23 @@ test('the organization comes from the location', async () => {
   assert.equal(await resolveOrganizationId(requester, 'ticket_sidebar'), 11);
   const none = stubClient({ data: { 'user.organizations': [] } });
   assert.equal(await resolveOrganizationId(none, 'user_sidebar'), null);
+});
+
+test('an open card keeps "updated … ago" counting, once a minute', async () => {
+  const client = stubClient({ responses: [{ resolve: healthReport() }] });
+  const root = stubRoot();
+  const timers = fakeTimers();
+  let clock = new Date('2026-11-20T10:04:30Z');
+  const sidebar = createSidebar(client, {
+    root, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, now: () => clock,
+    measure: () => 300,
+  });
+  await sidebar.start();
+  const first = root.innerHTML.match(/freshness__ago">([^<]*)</)[1];
+  clock = new Date('2026-11-20T10:34:30Z');
+  assert.deepEqual(timers.runAll(), [60_000]);
+  const later = root.innerHTML.match(/freshness__ago">([^<]*)</)[1];
+  assert.notEqual(first, later);
+  assert.equal(client.requests.length, 1, 'ticking re-renders; it does not ask the backend');
+  assert.equal(timers.pending.size, 1, 'and keeps ticking');
 });
