@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from backend.api.signed_requests import InvalidToken
@@ -50,6 +51,14 @@ async def _http(_request: Request, error: Exception) -> JSONResponse:
     return _json(error.status_code, str(error.detail), dict(error.headers or {}))
 
 
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    # The driver's message can hold the connection URL; it goes to the log only.
+    log.error("database error on %s %s: %s", request.method, request.url.path, error)
+    return _json(
+        503, "the backend's database is unavailable; try again shortly", {"Retry-After": "10"}
+    )
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _json(500, "internal error; the backend log has the details")
@@ -61,4 +70,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HealthUnavailable, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(Exception, _unexpected)

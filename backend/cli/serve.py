@@ -10,6 +10,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from backend.config import AppConfig, ConfigError
+from backend.tenants import credentials_from_config
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +48,13 @@ def run(args: argparse.Namespace) -> int:
         print(
             "error: no tenant: set ZENDESK_SUBDOMAIN and APP_SHARED_SECRET (single tenant), "
             "or ENCRYPTION_KEY and register tenants with `customer-health tenant add`",
+            file=sys.stderr,
+        )
+        return 2
+    if config.has_env_tenant and credentials_from_config(config)[0] is None:
+        print(
+            "error: no Zendesk API credentials: set ZENDESK_OAUTH_TOKEN, or ZENDESK_CLIENT_ID "
+            "and ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN",
             file=sys.stderr,
         )
         return 2

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -362,3 +363,19 @@ def test_a_zendesk_that_cannot_count_still_syncs(
     with BackgroundServer(app) as counting_disabled:
         body = _ok(get_health(make_backend(zendesk_url=counting_disabled.url), SMALL))
     assert body["score"] == pytest.approx(core_report(account, SMALL).score)
+
+
+def test_a_broken_database_is_503_not_500(
+    make_backend: BackendFactory, database: tuple[str, str | None]
+) -> None:
+    backend = make_backend()
+    url, schema = database
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    table = f'"{schema}".sync_state' if schema else "sync_state"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE {table}"))
+    engine.dispose()
+    response = get_health(backend, SMALL)
+    assert response.status_code == 503
+    assert "database" in response.json()["detail"]
+    assert "sync_state" not in response.text and "Traceback" not in response.text

@@ -92,3 +92,19 @@ def test_serve_with_half_a_credential_pair_is_refused(tmp_path: Any) -> None:
     assert result.returncode == 2
     assert "ZENDESK_CLIENT_SECRET" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_without_zendesk_credentials_says_what_to_set(tmp_path: Any) -> None:
+    result = subprocess.run(
+        [CLI, "serve"],
+        env=_environment(
+            APP_SHARED_SECRET="s", ZENDESK_SUBDOMAIN="x", DATABASE_URL=f"sqlite:///{tmp_path}/x.db"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "ZENDESK_OAUTH_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
