@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         database_url=database_url,
         host=args.host,
         port=args.port,
+        rate_budget_fraction=1.0,  # the demo Zendesk serves this backend alone
     )
     from backend.api.main import create_app  # imported late: `--help` stays fast
 
