@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
+from typing import Final
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -32,14 +32,20 @@ from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.zendesk.auth import ZendeskAuth
 from backend.zendesk.errors import (
     MalformedOrganization,
-    MalformedTicket,
     TransientFailure,
     ZendeskAuthError,
     ZendeskNotFound,
     ZendeskRateLimited,
     ZendeskUnavailable,
 )
-from backend.zendesk.parse import as_int, parse_organization, parse_ticket
+from backend.zendesk.pages import (
+    JsonObject,
+    has_more,
+    metric_sets_by_ticket,
+    next_cursor,
+    parse_or_skip,
+)
+from backend.zendesk.parse import as_int, parse_organization
 from backend.zendesk.ratelimit import RateBudget, budget_for, parse_rate_limit, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -48,7 +54,6 @@ PAGE_SIZE: Final = 100
 USER_AGENT: Final = "customer-health/0.1"
 _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
-JsonObject = dict[str, Any]
 # Told after each page: tickets kept so far, and the oldest updated_at read so far.
 PageCallback = Callable[[int, datetime | None], Awaitable[None] | None]
 
@@ -232,9 +237,9 @@ class ZendeskClient:
                 oldest = min(oldest or page[-1].updated_at, *(t.updated_at for t in page))
             if on_page is not None:
                 await _call(on_page, len(tickets), oldest)
-            if (reached_older and newest_first) or not _has_more(body):
+            if (reached_older and newest_first) or not has_more(body):
                 return list(tickets.values())
-            cursor = _next_cursor(body, path, seen_cursors)
+            cursor = next_cursor(body, path, seen_cursors)
             params = {**params, "page[after]": cursor}
 
     async def iter_organizations(self) -> AsyncIterator[OrganizationFacts]:
@@ -255,9 +260,9 @@ class ZendeskClient:
                     yield parse_organization(raw)
                 except MalformedOrganization as error:
                     log.warning("Skipping an organization: %s", error)
-            if not _has_more(body):
+            if not has_more(body):
                 return
-            params = {**params, "page[after]": _next_cursor(body, path, seen_cursors)}
+            params = {**params, "page[after]": next_cursor(body, path, seen_cursors)}
 
     async def incremental_tickets(
         self,
@@ -280,10 +285,10 @@ class ZendeskClient:
             resource="incremental ticket export",
             expect=("tickets", list),
         )
-        metric_sets = _metric_sets_by_ticket(body)
+        metric_sets = metric_sets_by_ticket(body)
         pairs: list[tuple[int | None, TicketFacts]] = []
         for raw in body["tickets"]:
-            facts = _parse_or_skip(raw, metric_sets, time_spent_field_id)
+            facts = parse_or_skip(raw, metric_sets, time_spent_field_id)
             if facts is not None:
                 pairs.append((as_int(raw.get("organization_id")), facts))
         after = body.get("after_cursor")
@@ -297,8 +302,8 @@ class ZendeskClient:
     def _parse_ticket_page(
         self, body: JsonObject, time_spent_field_id: int | None
     ) -> list[TicketFacts]:
-        metric_sets = _metric_sets_by_ticket(body)
-        parsed = (_parse_or_skip(raw, metric_sets, time_spent_field_id) for raw in body["tickets"])
+        metric_sets = metric_sets_by_ticket(body)
+        parsed = (parse_or_skip(raw, metric_sets, time_spent_field_id) for raw in body["tickets"])
         return [facts for facts in parsed if facts is not None]
 
     # --- HTTP -------------------------------------------------------------------------------
@@ -439,63 +444,6 @@ def _unwrap(body: JsonObject, key: str, resource: str) -> JsonObject:
     if not isinstance(inner, dict):
         raise ZendeskUnavailable(f"Zendesk sent no {resource}")
     return inner
-
-
-def _metric_sets_by_ticket(body: JsonObject) -> dict[int, dict[str, object]]:
-    # The top-level sideload shape; the embedded `ticket.metric_set` is read by parse_ticket.
-    sets = body.get("metric_sets")
-    joined: dict[int, dict[str, object]] = {}
-    if isinstance(sets, list):
-        for metric_set in sets:
-            if isinstance(metric_set, dict):
-                ticket_id = as_int(metric_set.get("ticket_id"))
-                if ticket_id is not None:
-                    joined[ticket_id] = metric_set
-    return joined
-
-
-def _parse_or_skip(
-    raw: object, metric_sets: Mapping[int, dict[str, object]], time_spent_field_id: int | None
-) -> TicketFacts | None:
-    if not isinstance(raw, dict):
-        log.warning("Skipping a ticket that is not an object")
-        return None
-    ticket_id = as_int(raw.get("id"))
-    metric_set = metric_sets.get(ticket_id) if ticket_id is not None else None
-    try:
-        return parse_ticket(raw, metric_set, time_spent_field_id)
-    except MalformedTicket as error:
-        log.warning("Skipping a ticket: %s", error)
-        return None
-
-
-def _has_more(body: JsonObject) -> bool:
-    # Loop on meta.has_more only: Zendesk's last page still carries a links.next URL.
-    meta = body.get("meta")
-    return isinstance(meta, dict) and meta.get("has_more") is True
-
-
-def _next_cursor(body: JsonObject, path: str, seen: set[str]) -> str:
-    meta = body.get("meta")
-    cursor = meta.get("after_cursor") if isinstance(meta, dict) else None
-    if not isinstance(cursor, str) or not cursor:
-        cursor = _cursor_from_next_link(body)
-    if cursor is None:
-        raise ZendeskUnavailable(f"GET {path} said has_more but sent no cursor")
-    if cursor in seen:
-        raise ZendeskUnavailable(f"GET {path} sent the same cursor twice")
-    seen.add(cursor)
-    return cursor
-
-
-def _cursor_from_next_link(body: JsonObject) -> str | None:
-    # Only the cursor is taken from links.next, never its host: credentials stay on base_url.
-    links = body.get("links")
-    url = links.get("next") if isinstance(links, dict) else None
-    if not isinstance(url, str):
-        return None
-    values = parse_qs(urlsplit(url).query).get("page[after]")
-    return values[0] if values else None
 
 
 def _aware(moment: datetime) -> datetime:
