@@ -7,6 +7,7 @@ tenants in the database (`customer-health tenant add`), their secrets encrypted 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -155,15 +156,19 @@ class TenantRegistry:
         self._repository = repository
         self._box = box
         self._cache: TTLCache[str, Tenant | None] = TTLCache(maxsize=4096, ttl=cache_seconds)
+        self._lock = threading.Lock()
 
     def resolve(self, subdomain: str) -> Tenant | None:
+        """Called from the thread pool (token checks), hence the lock around the cache."""
         if self._env_tenant is not None and subdomain == self._env_tenant.subdomain:
             return self._env_tenant
-        if subdomain in self._cache:
-            return self._cache[subdomain]
+        with self._lock:
+            if subdomain in self._cache:
+                return self._cache[subdomain]
         tenant = None
         if self._box is not None:
             stored = self._repository.tenant(subdomain)
             tenant = None if stored is None else open_tenant(stored, self._box)
-        self._cache[subdomain] = tenant
+        with self._lock:
+            self._cache[subdomain] = tenant
         return tenant
