@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 import httpx
-from jose import jwt
+
+from backend.cli.demo import demo_token
 
 SECRET = "benchmark-shared-secret"
 SUBDOMAIN = "acme-demo"
@@ -49,19 +50,6 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise SystemExit(f"{url} did not come up")
-
-
-def token() -> str:
-    now = int(time.time())
-    claims = {
-        "iss": SUBDOMAIN,
-        "aud": "customer-health",
-        "iat": now,
-        "exp": now + 3600,
-        "installation_id": 1001,
-        "sub": "1",
-    }
-    return jwt.encode(claims, SECRET, algorithm="HS256")
 
 
 async def measure(
@@ -142,7 +130,7 @@ def main() -> int:
             headers={"Authorization": "Bearer demo-oauth-token"},
             json={"settings": {"window_days": "730"}},
         ).raise_for_status()
-        headers = {"Authorization": f"Bearer {token()}"}
+        headers = {"Authorization": f"Bearer {demo_token(SECRET, SUBDOMAIN, 1001)}"}
         health = f"{backend}/api/v1/organizations/{target['id']}/health"
         warm_up = httpx.get(health, headers=headers, timeout=120)
         if warm_up.status_code != 200:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from backend.demo import BackgroundServer
 
@@ -66,45 +67,29 @@ def test_serve_answers_signed_requests(zendesk: BackgroundServer, tmp_path: Any)
     assert "demo-oauth-token" not in output
 
 
-def test_serve_without_a_tenant_says_what_to_set(tmp_path: Any) -> None:
-    result = subprocess.run(
-        [CLI, "serve"],
-        env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "ZENDESK_SUBDOMAIN and APP_SHARED_SECRET" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_serve_with_half_a_credential_pair_is_refused(tmp_path: Any) -> None:
-    result = subprocess.run(
-        [CLI, "serve"],
-        env=_environment(ZENDESK_CLIENT_ID="abc", APP_SHARED_SECRET="s", ZENDESK_SUBDOMAIN="x"),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "ZENDESK_CLIENT_SECRET" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_serve_without_zendesk_credentials_says_what_to_set(tmp_path: Any) -> None:
-    result = subprocess.run(
-        [CLI, "serve"],
-        env=_environment(
-            APP_SHARED_SECRET="s", ZENDESK_SUBDOMAIN="x", DATABASE_URL=f"sqlite:///{tmp_path}/x.db"
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({}, "ZENDESK_SUBDOMAIN and APP_SHARED_SECRET"),
+        (
+            {"ZENDESK_CLIENT_ID": "abc", "APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x"},
+            "ZENDESK_CLIENT_SECRET",
         ),
+        ({"APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x"}, "ZENDESK_OAUTH_TOKEN"),
+    ],
+    ids=["no tenant", "half a credential pair", "no zendesk credentials"],
+)
+def test_serve_refuses_an_incomplete_environment_naming_what_to_set(
+    tmp_path: Any, variables: dict[str, str], named: str
+) -> None:
+    result = subprocess.run(
+        [CLI, "serve"],
+        env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", **variables),
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
     assert result.returncode == 2
-    assert "ZENDESK_OAUTH_TOKEN" in result.stderr
+    assert named in result.stderr
     assert "Traceback" not in result.stderr
