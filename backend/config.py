@@ -7,6 +7,8 @@ from functools import cached_property
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.zendesk.client import base_url_for
+
 DEFAULT_DATABASE_URL = "sqlite:///./customer-health.db"
 
 
@@ -61,6 +63,12 @@ class AppConfig(BaseSettings):
     @classmethod
     def _subdomain(cls, value: str | None) -> str | None:
         return value.strip().lower() if value else None
+
+    @model_validator(mode="after")
+    def _zendesk_url(self) -> AppConfig:
+        if self.zendesk_subdomain or self.zendesk_url:
+            base_url_for(self.zendesk_subdomain, self.zendesk_url)  # raises with the variable
+        return self
 
     @model_validator(mode="after")
     def _complete_pairs(self) -> AppConfig:

@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from backend.config import AppConfig, ConfigError
 from backend.store.repository import Repository, StoredTenant
 from backend.zendesk.auth import ApiToken, BearerToken, ClientCredentials, ZendeskAuth
+from backend.zendesk.client import base_url_for
 
 AuthKind = Literal["oauth_token", "client_credentials", "api_token"]
 
@@ -50,10 +51,6 @@ class Tenant:
         return None
 
 
-def zendesk_url_for(subdomain: str, url: str | None = None) -> str:
-    return (url or f"https://{subdomain}.zendesk.com").rstrip("/")
-
-
 def credentials_from_config(config: AppConfig) -> tuple[AuthKind | None, dict[str, str]]:
     """The first complete credential set in the environment, OAuth preferred."""
     if config.zendesk_oauth_token:
@@ -77,7 +74,7 @@ def tenant_from_config(config: AppConfig) -> Tenant | None:
     kind, credentials = credentials_from_config(config)
     return Tenant(
         subdomain=config.zendesk_subdomain,
-        zendesk_url=zendesk_url_for(config.zendesk_subdomain, config.zendesk_url),
+        zendesk_url=base_url_for(config.zendesk_subdomain, config.zendesk_url),
         auth_kind=kind,
         shared_secret=config.app_shared_secret.get_secret_value(),
         credentials=credentials,
@@ -134,7 +131,7 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
     kind = stored.auth_kind if stored.auth_kind in CREDENTIAL_VARIABLES else None
     return Tenant(
         subdomain=stored.subdomain,
-        zendesk_url=zendesk_url_for(stored.subdomain, stored.zendesk_url),
+        zendesk_url=base_url_for(stored.subdomain, stored.zendesk_url),
         auth_kind=kind,  # type: ignore[arg-type]
         shared_secret=shared_secret,
         credentials=secrets,

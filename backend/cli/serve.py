@@ -37,7 +37,9 @@ def load_config() -> AppConfig:
     except (ValidationError, ConfigError) as error:
         if isinstance(error, ValidationError):
             first = error.errors()[0]
-            message = f"{'.'.join(map(str, first['loc'])).upper()}: {first['msg']}"
+            where = ".".join(map(str, first["loc"])).upper()
+            text = first["msg"].removeprefix("Value error, ")
+            message = f"{where}: {text}" if where else text
         else:
             message = str(error)
         print(f"error: configuration: {message}", file=sys.stderr)

@@ -19,8 +19,8 @@ from backend.tenants import (
     credentials_from_config,
     seal_tenant,
     secret_box,
-    zendesk_url_for,
 )
+from backend.zendesk.client import base_url_for
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,9 +71,13 @@ def _add(args: argparse.Namespace) -> int:
             "ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN"
         )
     subdomain = args.subdomain.strip().lower()
+    try:
+        zendesk_url = base_url_for(subdomain, args.zendesk_url)
+    except ValueError as error:
+        return _fail(str(error))
     tenant = Tenant(
         subdomain=subdomain,
-        zendesk_url=zendesk_url_for(subdomain, args.zendesk_url),
+        zendesk_url=zendesk_url,
         auth_kind=kind,
         shared_secret=config.app_shared_secret.get_secret_value(),
         credentials=credentials,
@@ -88,7 +92,7 @@ def _list(_args: argparse.Namespace) -> int:
     if not tenants:
         print("no tenants registered")
     for tenant in tenants:
-        url = zendesk_url_for(tenant.subdomain, tenant.zendesk_url)
+        url = base_url_for(tenant.subdomain, tenant.zendesk_url)
         print(f"{tenant.subdomain}\t{tenant.auth_kind}\t{url}\t{tenant.created_at:%Y-%m-%d}")
     return 0
 

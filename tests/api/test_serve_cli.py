@@ -76,8 +76,12 @@ def test_serve_answers_signed_requests(zendesk: BackgroundServer, tmp_path: Any)
             "ZENDESK_CLIENT_SECRET",
         ),
         ({"APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x"}, "ZENDESK_OAUTH_TOKEN"),
+        (
+            {"APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x", "ZENDESK_URL": "ftp://x"},
+            "ZENDESK_URL must start with http:// or https://",
+        ),
     ],
-    ids=["no tenant", "half a credential pair", "no zendesk credentials"],
+    ids=["no tenant", "half a credential pair", "no zendesk credentials", "bad zendesk url"],
 )
 def test_serve_refuses_an_incomplete_environment_naming_what_to_set(
     tmp_path: Any, variables: dict[str, str], named: str
