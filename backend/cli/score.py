@@ -126,10 +126,7 @@ def _facts(
     raw_tickets = document.get("tickets", [])
     if not isinstance(raw_tickets, list):
         raise BadInput(f"tickets must be a list, not {_type_name(raw_tickets)}")
-    tickets = [
-        _ticket(index, raw, metric_sets, settings.time_spent_field_id)
-        for index, raw in enumerate(raw_tickets)
-    ]
+    tickets = [_ticket(index, raw, metric_sets) for index, raw in enumerate(raw_tickets)]
     return organization, tickets, settings, warnings
 
 
@@ -172,7 +169,6 @@ def _ticket(
     index: int,
     raw: object,
     metric_sets: Mapping[int, dict[str, object]],
-    time_spent_field_id: int | None,
 ) -> TicketFacts:
     where = f"tickets[{index}]"
     if not isinstance(raw, dict):
@@ -180,7 +176,7 @@ def _ticket(
     ticket_id = as_int(raw.get("id"))
     metric_set = metric_sets.get(ticket_id) if ticket_id is not None else None
     try:
-        ticket = parse_ticket(raw, metric_set, time_spent_field_id)
+        ticket = parse_ticket(raw, metric_set)
     except MalformedTicket as error:
         value = raw.get(error.field)
         if error.field == "created_at":

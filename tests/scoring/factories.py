@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from backend.scoring import OrganizationFacts, TicketFacts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+# The time-tracking field of these tests; settings name it in `time_spent_field_id`.
+TIME_FIELD = 360000001
 
 _next_id = iter(range(1, 10**9))
 
@@ -24,7 +26,9 @@ def ticket(
     handle_seconds: int | None = None,
     metrics: bool | None = None,
 ) -> TicketFacts:
-    """A ticket created `days_ago` before NOW; it has metrics when any metric is given."""
+    """A ticket created `days_ago` before NOW; it has metrics when any metric is given.
+
+    `handle_seconds` is the ticket's value of the time field TIME_FIELD."""
     created = NOW - timedelta(days=days_ago)
     if metrics is None:
         metrics = any(v is not None for v in (replies, reply_minutes, resolution_minutes))
@@ -39,7 +43,7 @@ def ticket(
         replies=replies,
         reply_minutes=reply_minutes,
         resolution_minutes=resolution_minutes,
-        handle_seconds=handle_seconds,
+        custom_fields={} if handle_seconds is None else {TIME_FIELD: handle_seconds},
     )
 
 

@@ -61,7 +61,7 @@ def documented_tickets() -> list[TicketFacts]:
                 replies=replies,
                 reply_minutes=reply,
                 resolution_minutes=resolution,
-                handle_seconds=seconds,
+                custom_fields={} if seconds is None else {360001: seconds},
             )
         )
     return tickets
