@@ -53,6 +53,12 @@ class AppConfig(BaseSettings):
     zendesk_timeout_seconds: float = Field(default=10, gt=0)
     zendesk_max_retry_seconds: float = Field(default=20, ge=0)
     rate_budget_fraction: float = Field(default=0.2, gt=0, le=1)
+    # The account sync runs every this many seconds; 0 turns it off (organizations are then
+    # fetched one by one when a sidebar asks, the fallback of DESIGN §8).
+    sync_interval_seconds: float = Field(default=60, ge=0)
+    # The app's id in Zendesk: pins which installations are this app's (else recognised by
+    # their settings).
+    zendesk_app_id: int | None = Field(default=None, gt=0)
 
     @field_validator("database_url")
     @classmethod

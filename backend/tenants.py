@@ -169,3 +169,12 @@ class TenantRegistry:
         with self._lock:
             self._cache[subdomain] = tenant
         return tenant
+
+    def all(self) -> list[Tenant]:
+        """Every tenant: the environment's and the registered ones (whose secrets open)."""
+        tenants = [] if self._env_tenant is None else [self._env_tenant]
+        if self._box is not None:
+            for stored in self._repository.tenants():
+                if self._env_tenant is None or stored.subdomain != self._env_tenant.subdomain:
+                    tenants.append(open_tenant(stored, self._box))
+        return tenants

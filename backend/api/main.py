@@ -10,12 +10,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import errors
-from backend.api.routes import health, system
+from backend.api.routes import health, sync, system
 from backend.config import AppConfig
+from backend.service.account_sync import AccountSync
+from backend.service.background import SyncScheduler
 from backend.service.clients import ZendeskClients
 from backend.service.health import HealthService
+from backend.service.reports import Reports
 from backend.service.settings_cache import SettingsCache
 from backend.service.sync import Syncer
+from backend.store.coordination import coordination_for
 from backend.store.db import create_db_engine, migrate
 from backend.store.repository import Repository
 from backend.tenants import TenantRegistry, secret_box, tenant_from_config
@@ -36,18 +40,46 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     engine = create_db_engine(config.database_url, schema=schema)
     migrate(engine, schema=schema)
     repository = Repository(engine)
-    clients = ZendeskClients(config)
-    syncer = Syncer(repository, clients)
-    service = HealthService(
-        config, repository, SettingsCache(clients, config.settings_cache_seconds), syncer
+    coordination = coordination_for(engine)
+    clients = ZendeskClients(config, coordination.windows)
+    syncer = Syncer(repository, clients, coordination.locks)
+    settings = SettingsCache(
+        clients,
+        config.settings_cache_seconds,
+        app_id=config.zendesk_app_id,
+        shared=coordination.installations,
+        locks=coordination.locks,
     )
+    reports = Reports(repository, max_age=config.freshness_seconds)
+    service = HealthService(config, repository, settings, syncer, reports, clients)
     tenants = TenantRegistry(tenant_from_config(config), repository, secret_box(config))
+    account_sync = AccountSync(repository, clients)
+
+    def facts_changed(tenant: str, organization_ids: set[int]) -> None:
+        reports.forget(tenant, organization_ids)
+        service.account_changed(tenant)
+
+    account_sync.on_change = facts_changed
+    scheduler = SyncScheduler(
+        repository,
+        account_sync,
+        settings,
+        reports,
+        tenants.all,
+        interval=config.sync_interval_seconds,
+        leadership=coordination.leadership,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if config.sync_interval_seconds > 0:
+            scheduler.start()
         yield
+        await scheduler.aclose()
+        await settings.aclose()
         await syncer.aclose()
         await clients.aclose()
+        coordination.release()
         engine.dispose()
 
     app = FastAPI(
@@ -60,6 +92,9 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.state.repository = repository
     app.state.tenants = tenants
     app.state.health = service
+    app.state.account_sync = account_sync
+    app.state.scheduler = scheduler
+    app.state.reports = reports
     app.add_middleware(
         CORSMiddleware,
         allow_origin_regex=ZAF_ORIGINS,
@@ -70,4 +105,5 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     errors.install_error_handlers(app)
     app.include_router(system.router)
     app.include_router(health.router)
+    app.include_router(sync.router)
     return app

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes `register(subparsers)`; the handler it sets as `func` returns an exit code.
-COMMAND_MODULES = ("score", "serve", "demo", "tenant", "package_app", "demo_zendesk")
+COMMAND_MODULES = ("score", "serve", "sync", "demo", "tenant", "package_app", "demo_zendesk")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,7 +21,7 @@ from backend.config import AppConfig
 from backend.demo import BackgroundServer, DemoCredentials, create_demo_zendesk, generate_account
 from backend.demo.history import start_warm_up
 from backend.demo.preview import create_preview_router
-from backend.scoring import ScoringSettings
+from backend.service.settings_cache import effective_settings
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 
@@ -115,7 +115,7 @@ Customer Health demo: {len(account.organization_ids)} organizations of "{account
   API docs          {backend_url}/docs
   Demo Zendesk      {zendesk.url}  (token {credentials.oauth_token})
   Database          {database_url}
-Every organization is being fetched in the background, with 90 days of demo history.
+The account sync reads every organization now; 90 days of demo history follow.
 Try the API with a signed token (valid 1 hour):
   {curl}
 Press Ctrl-C to stop.
@@ -123,13 +123,10 @@ Press Ctrl-C to stop.
         flush=True,
     )
     start_warm_up(
-        backend_url,
-        token,
-        account.organization_ids,
         app.state.repository,
-        app.state.health,
+        app.state.reports,
         account.subdomain,
-        ScoringSettings.from_zendesk(installation["settings"])[0],
+        effective_settings(installation["settings"]),
     )
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_config=None)

@@ -135,39 +135,42 @@ def parse_retry_after(value: str | None) -> float | None:
 class WindowStore(Protocol):
     """Where the requests of an account's last minute are counted (one process, or shared)."""
 
-    def try_acquire(
-        self, account: str, bucket: str, limit: int, pace: float | None, now: float
+    async def try_acquire(
+        self, account: str, bucket: str, limit: int, pace: float | None
     ) -> float | None:
-        """Count one request and return None, or return when to ask again.
+        """Count one request and return None, or return how many seconds to wait first.
 
         `limit` requests fit in any WINDOW_SECONDS; with `pace`, also at most one request per
         `pace` seconds of those that pass a pace (background work).
         """
         ...
 
-    def pause(self, account: str, until: float) -> None:
-        """Hold the account's requests until `until` (a 429's Retry-After)."""
+    def pause(self, account: str, seconds: float) -> None:
+        """Hold the account's requests for `seconds` (a 429's Retry-After); takes effect in this
+        process at once (a shared store tells the others in the background)."""
         ...
 
-    def paused_until(self, account: str) -> float:
-        """When a pause of the account ends (0 when none)."""
+    def paused_for(self, account: str) -> float:
+        """Seconds until a pause of the account ends, as far as this process knows."""
         ...
 
 
 class MemoryWindows:
     """The window of every account of this process; the default for one process."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._logs: dict[tuple[str, str], deque[float]] = {}
         self._paced: dict[tuple[str, str], float] = {}
         self._pauses: dict[str, float] = {}
 
-    def try_acquire(
-        self, account: str, bucket: str, limit: int, pace: float | None, now: float
+    async def try_acquire(
+        self, account: str, bucket: str, limit: int, pace: float | None
     ) -> float | None:
         key = (account, bucket)
         with self._lock:
+            now = self._clock()
             log_ = self._logs.setdefault(key, deque())
             while log_ and log_[0] <= now - WINDOW_SECONDS:
                 log_.popleft()
@@ -177,19 +180,20 @@ class MemoryWindows:
             if len(log_) >= limit:
                 retry_at = max(retry_at, log_[len(log_) - limit] + WINDOW_SECONDS)
             if retry_at > now:
-                return retry_at
+                return retry_at - now
             log_.append(now)
             if pace is not None:
                 self._paced[key] = now + pace
             return None
 
-    def pause(self, account: str, until: float) -> None:
+    def pause(self, account: str, seconds: float) -> None:
         with self._lock:
+            until = self._clock() + seconds
             self._pauses[account] = max(self._pauses.get(account, 0.0), until)
 
-    def paused_until(self, account: str) -> float:
+    def paused_for(self, account: str) -> float:
         with self._lock:
-            return self._pauses.get(account, 0.0)
+            return max(0.0, self._pauses.get(account, 0.0) - self._clock())
 
 
 class RateBudget:
@@ -205,7 +209,7 @@ class RateBudget:
         account: str = "",
         store: WindowStore | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < fraction <= 1:
             raise ValueError("fraction must be in (0, 1]")
@@ -214,9 +218,8 @@ class RateBudget:
         self.max_pause = max_pause
         self.incremental_per_minute = incremental_per_minute
         self.account = account
-        self.store: WindowStore = store if store is not None else MemoryWindows()
+        self.store: WindowStore = store if store is not None else MemoryWindows(clock)
         self._sleep = sleep
-        self._clock = clock
         self._last_info: RateLimitInfo | None = None
         self._interactive_waiting = 0
         self.waits = 0  # requests that had to wait, and for how long in all
@@ -229,7 +232,7 @@ class RateBudget:
 
     def paused_for(self) -> float:
         """Seconds until a 429's pause ends (0 when the account is not paused)."""
-        return max(0.0, self.store.paused_until(self.account) - self._clock())
+        return self.store.paused_for(self.account)
 
     async def acquire(self, kind: str = "api", level: Priority | None = None) -> float:
         """Wait until one more request fits the budget; returns the seconds waited.
@@ -262,15 +265,14 @@ class RateBudget:
         pace = None if interactive else WINDOW_SECONDS / limit
         waited = 0.0
         while True:
-            now = self._clock()
             # In this process, a waiting sidebar goes before the sync's next page.
             if not interactive and self._interactive_waiting:
-                retry_at: float | None = now + min(pace or 0.05, 0.05)
+                delay: float | None = min(pace or 0.05, 0.05)
             else:
-                retry_at = self.store.try_acquire(self.account, bucket, limit, pace, now)
-            if retry_at is None:
+                delay = await self.store.try_acquire(self.account, bucket, limit, pace)
+            if delay is None:
                 return waited
-            delay = max(0.001, retry_at - now)
+            delay = max(0.001, delay)
             waited += delay
             await self._sleep(delay)
 
@@ -291,8 +293,7 @@ class RateBudget:
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this account for `seconds` (after a 429, or at zero remaining)."""
-        until = self._clock() + min(max(seconds, 0.0), self.max_pause)
-        self.store.pause(self.account, until)
+        self.store.pause(self.account, min(max(seconds, 0.0), self.max_pause))
 
     async def _pace_when_low(self) -> float:
         # Near the account limit, spread what is left over the time until it resets, so the
