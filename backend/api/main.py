@@ -55,11 +55,7 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     tenants = TenantRegistry(tenant_from_config(config), repository, secret_box(config))
     account_sync = AccountSync(repository, clients)
 
-    def facts_changed(tenant: str, organization_ids: set[int]) -> None:
-        reports.forget(tenant, organization_ids)
-        service.account_changed(tenant)
-
-    account_sync.on_change = facts_changed
+    account_sync.on_change = service.facts_changed
     scheduler = SyncScheduler(
         repository,
         account_sync,

@@ -29,7 +29,8 @@ from backend.zendesk.ratelimit import Priority, priority
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS: Final = 730  # the largest `window_days` a setting allows
-# Zendesk refuses an export start_time within the last minute.
+# Zendesk refuses an export start_time within the last minute (and never returns that minute):
+# a later start is moved back to this age, re-reading a little rather than refused.
 EXPORT_MIN_AGE_SECONDS: Final = 61
 
 
@@ -194,10 +195,15 @@ class AccountSync:
     ) -> AccountSyncState:
         client = self._clients.for_tenant(tenant)
         start = state.organizations_start_time or 0
-        while time.time() - start >= EXPORT_MIN_AGE_SECONDS:
-            page = await client.incremental_organizations(start)
+        asked: int | None = None
+        while True:
+            ask = min(start, int(time.time()) - EXPORT_MIN_AGE_SECONDS)
+            if ask == asked:
+                break  # the rest is within the last minute: the next run reads it
+            asked = ask
+            page = await client.incremental_organizations(ask)
             end = page.end_time
-            if end is None or end < start:
+            if end is None or end < ask:
                 raise ZendeskUnavailable("the organization export sent no usable end_time")
             state = replace(
                 state,
@@ -214,7 +220,7 @@ class AccountSync:
             self.on_change(tenant.subdomain, {o.id for o in page.organizations} | set(page.deleted))
             self.status(tenant.subdomain).pages += 1
             report(state)
-            if page.end_of_stream or end == start:
+            if page.end_of_stream:
                 break
             start = end
         return state

@@ -29,7 +29,7 @@ from backend.service.settings_cache import EffectiveSettings, SettingsCache
 from backend.service.sync import OrgKey, Syncer, SyncJob, SyncPlan, plan_sync
 from backend.store.repository import AccountSyncState, Repository, StoredOrganization, SyncState
 from backend.tenants import Tenant
-from backend.zendesk.errors import ZendeskError, ZendeskNotFound
+from backend.zendesk.errors import ZendeskError, ZendeskNotFound, ZendeskRateLimited
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 MIN_FORCED_REFRESH = timedelta(seconds=30)
 # After a failed fetch, Zendesk is asked again at most this often; answers meanwhile are stale.
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
-# How long the account sync's state is read from memory before the store is asked again (another
-# process may run the sync).
-ACCOUNT_STATE_SECONDS = 2.0
+# How long the account sync's state and an organization's row are read from memory before the
+# store is asked again (another process may run the sync); this process's sync drops them.
+MEMORY_SECONDS = 2.0
 
 
 class OrganizationNotFound(Exception):
@@ -99,19 +99,21 @@ class HealthService:
         self._clients = clients
         self._states: dict[OrgKey, SyncState] = {}
         self._accounts: dict[str, tuple[float, AccountSyncState]] = {}
+        self._organizations: dict[OrgKey, tuple[float, StoredOrganization | None]] = {}
         syncer.on_state = self._state_changed
 
     def _state_changed(self, key: OrgKey, state: SyncState) -> None:
         self._states[key] = state
+        self._organizations.pop(key, None)
         if state.last_error is None:
             self._reports.forget(key[0], [key[1]])
 
-    def account_changed(self, tenant: str, state: AccountSyncState | None = None) -> None:
-        """The account sync of this process moved on: read its state again."""
-        if state is None:
-            self._accounts.pop(tenant, None)
-        else:
-            self._accounts[tenant] = (time.monotonic(), state)
+    def facts_changed(self, tenant: str, organization_ids: set[int]) -> None:
+        """The account sync of this process stored changes: read them again."""
+        self._accounts.pop(tenant, None)
+        for organization_id in organization_ids:
+            self._organizations.pop((tenant, organization_id), None)
+        self._reports.forget(tenant, organization_ids)
 
     async def health(
         self, request: SignedRequest, organization_id: int, *, locale: str, refresh: bool = False
@@ -176,7 +178,7 @@ class HealthService:
                     await self._wait(job, self._config.cold_deadline_seconds)
             refreshing = self._syncer.running(key) is not None
             state = self._states.get(key, state)
-            fresh = await to_thread.run_sync(self._repository.organization, *key)
+            fresh = await self._organization(key)
             return await self._answer(
                 key,
                 fresh or organization,
@@ -202,7 +204,8 @@ class HealthService:
         timeout = 0.0 if paused else self._config.cold_deadline_seconds
         try:
             state = await asyncio.wait_for(asyncio.shield(job.task), timeout=timeout)
-        except TimeoutError:
+        except (TimeoutError, ZendeskRateLimited):
+            # Rate limited: the next fetch waits out the Retry-After in the background.
             return Computing(job.progress.fetched, job.progress.total)
         except ZendeskNotFound as error:
             raise OrganizationNotFound(
@@ -212,7 +215,7 @@ class HealthService:
             raise HealthUnavailable(
                 f"Zendesk is unavailable and nothing is stored yet: {error}", problem_code(error)
             ) from None
-        organization = await to_thread.run_sync(self._repository.organization, *key)
+        organization = await self._organization(key)
         if organization is None:
             raise HealthUnavailable(
                 f"organization {key[1]} has no stored data yet", ZENDESK_UNAVAILABLE
@@ -265,11 +268,21 @@ class HealthService:
 
     async def _account(self, tenant: str) -> AccountSyncState:
         cached = self._accounts.get(tenant)
-        if cached is not None and time.monotonic() - cached[0] < ACCOUNT_STATE_SECONDS:
+        if cached is not None and time.monotonic() - cached[0] < MEMORY_SECONDS:
             return cached[1]
         state = await to_thread.run_sync(self._repository.account_sync, tenant)
         self._accounts[tenant] = (time.monotonic(), state)
         return state
+
+    async def _organization(self, key: OrgKey) -> StoredOrganization | None:
+        cached = self._organizations.get(key)
+        if cached is not None and time.monotonic() - cached[0] < MEMORY_SECONDS:
+            return cached[1]
+        organization = await to_thread.run_sync(self._repository.organization, *key)
+        if len(self._organizations) > 50_000:  # bounded: a few hundred bytes per organization
+            self._organizations.clear()
+        self._organizations[key] = (time.monotonic(), organization)
+        return organization
 
     async def _answer(
         self,

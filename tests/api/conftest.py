@@ -25,7 +25,7 @@ from backend.demo import (
     generate_account,
 )
 
-from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory
+from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory, wait_for_sync
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -35,9 +35,13 @@ def account() -> DemoAccount:
     return generate_account(seed=7, organizations=24)
 
 
+# Roomy limits: the budget logic has its own tests; these tests would otherwise wait minutes.
+ROOMY = RateLimits(account=100_000, incremental_exports=100_000)
+
+
 @pytest.fixture(scope="module")
 def zendesk(account: DemoAccount) -> Iterator[BackgroundServer]:
-    app = create_demo_zendesk(account, rate_limits=RateLimits(account=100_000))
+    app = create_demo_zendesk(account, rate_limits=ROOMY)
     with BackgroundServer(app) as server:
         yield server
 
@@ -78,7 +82,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[st
 def make_backend(
     database: tuple[str, str | None], zendesk: BackgroundServer
 ) -> Iterator[BackendFactory]:
-    """Start the real backend (uvicorn, loopback) with the test tenant; config overridable."""
+    """Start the real backend (uvicorn, loopback) with the test tenant; config overridable.
+
+    The account sync is off unless a test turns it on (`sync_interval_seconds`): without it
+    every organization goes the per-organization fallback path (`synced` below turns it on)."""
     servers: list[BackgroundServer] = []
     url, schema = database
 
@@ -92,6 +99,7 @@ def make_backend(
             "cold_deadline_seconds": 10,
             "zendesk_max_retry_seconds": 2,
             "zendesk_timeout_seconds": 2,
+            "sync_interval_seconds": 0,
             **overrides,
         }
         server = BackgroundServer(create_app(AppConfig(**values), schema=schema)).start()
@@ -106,3 +114,16 @@ def make_backend(
 @pytest.fixture
 def backend(make_backend: BackendFactory) -> BackgroundServer:
     return make_backend()
+
+
+@pytest.fixture
+def synced(make_backend: BackendFactory) -> BackendFactory:
+    """Start the backend with the account sync on and wait for its first pass."""
+
+    def start(**overrides: Any) -> BackgroundServer:
+        overrides.setdefault("sync_interval_seconds", 0.5)
+        server = make_backend(**overrides)
+        wait_for_sync(server)
+        return server
+
+    return start
