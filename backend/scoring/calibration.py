@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any, Final
 
@@ -145,18 +146,27 @@ def _splits(ordered: Sequence[float], below: int) -> bool:
 
 
 def _threshold(ordered: Sequence[float], below: int) -> float:
-    """A threshold t with the lowest `below` scores < t ≤ the others: midway between the two
-    neighbouring scores, rounded to one decimal, or to more where one is not enough."""
+    """A threshold t with the lowest `below` scores < t ≤ the others: the number with the
+    fewest decimals (one, where possible) in that gap, nearest to the middle of the gap."""
     if below == 0:
         return LOWEST
     if below == len(ordered):
         return HIGHEST
     low, high = ordered[below - 1], ordered[below]
-    middle = (low + high) / 2
+    # Scores as the shortest decimals that read back as the same floats: the float of 43.3
+    # lies just below 43.3, and the next tenth above it must still be 43.4, not 43.3.
+    low_decimal, high_decimal = Decimal(repr(low)), Decimal(repr(high))
+    middle = (low_decimal + high_decimal) / 2
     for decimals in range(1, 16):
-        rounded = round(middle, decimals)
-        if low < rounded <= high:
-            return rounded
+        step = Decimal(1).scaleb(-decimals)
+        lowest = low_decimal.quantize(step, rounding=ROUND_FLOOR) + step  # first one > low
+        highest = high_decimal.quantize(step, rounding=ROUND_FLOOR)  # last one ≤ high
+        if lowest > highest:
+            continue
+        nearest = min(max(middle.quantize(step, rounding=ROUND_HALF_EVEN), lowest), highest)
+        threshold = float(nearest)
+        if low < threshold <= high:  # the float of a decimal may land on `low` itself
+            return threshold
     return high
 
 

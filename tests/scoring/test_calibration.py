@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -155,7 +156,9 @@ def test_impossible_targets_are_refused_even_without_scores() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 # A few fixed values make ties (and scores of 0 and 100) common.
-score = st.sampled_from([0.0, 12.5, 40.0, 55.0, 70.0, 100.0]) | st.floats(0, 100)
+# Scores with one decimal (as the sidebar shows them) make neighbours a tenth apart.
+tenths = st.integers(0, 1000).map(lambda i: i / 10)
+score = st.sampled_from([0.0, 12.5, 40.0, 55.0, 70.0, 100.0]) | st.floats(0, 100) | tenths
 percent = st.floats(0, 100)
 
 
@@ -223,8 +226,13 @@ def test_the_split_is_the_closest_reachable_one(
 
 
 @FAST
-@given(st.lists(st.floats(0, 100), min_size=2, max_size=40, unique=True), targets())
-def test_thresholds_have_one_decimal_when_neighbours_are_far_enough_apart(
+@given(
+    st.lists(score, min_size=2, max_size=40)
+    # crowded tenths: neighbours one tenth apart at the split
+    | st.lists(st.integers(400, 430).map(lambda i: i / 10), min_size=2, max_size=40),
+    targets(),
+)
+def test_thresholds_have_one_decimal_when_the_gap_holds_such_a_number(
     scores: list[float], target: tuple[float, float]
 ) -> None:
     result = calibrate(scores, *target)
@@ -233,5 +241,21 @@ def test_thresholds_have_one_decimal_when_neighbours_are_far_enough_apart(
         assert threshold is not None
         below = [s for s in ordered if s < threshold]
         above = [s for s in ordered if s >= threshold]
-        if below and above and above[0] - below[-1] >= 0.11:
+        if not below or not above:
+            continue
+        low, high = below[-1], above[0]
+        first = (math.floor(Decimal(repr(low)) * 10) + 1) / 10  # the first one-decimal > low
+        if low < first <= high:
             assert threshold == round(threshold, 1)
+
+
+def test_neighbours_a_tenth_apart_still_get_one_decimal() -> None:
+    scores = [73.3, 73.4]
+    result = calibrate(scores, 50, 0)
+    assert result.green_threshold == 73.4  # 73.35 would also split, but 73.4 is shorter
+
+
+def test_one_decimal_scores_whose_floats_lie_below_the_decimal_still_get_one_decimal() -> None:
+    # The float of 43.3 is 43.29999999999999715…; the next tenth up is still 43.4.
+    result = calibrate([43.3, 43.4], 0, 50)
+    assert result.red_threshold == 43.4
