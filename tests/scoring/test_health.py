@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.scoring import KpiResult, OrganizationFacts, ScoringSettings, compute_health
 from backend.scoring.health import (
@@ -344,3 +346,22 @@ def test_phase_follows_onboarding_days_and_unknown_age() -> None:
     assert phase(org, NOW, ScoringSettings(onboarding_days=120)) == "onboarding"
     assert phase(org, NOW, ScoringSettings(onboarding_days=0)) == "adoption"
     assert phase(organization(age_days=None), NOW, DEFAULTS) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(-1000, 1000)
+    | st.text(max_size=12)
+    | st.floats(0, 100).map(str)
+)
+def test_goal_target_is_always_a_usable_goal(value: object) -> None:
+    target, problem = goal_target(with_goal(value), GOAL_FIELD)
+    assert 0 <= target <= 100
+    if problem is None:
+        assert target == GOAL_FIELD.goal_score or target == float(value)  # type: ignore[arg-type]
+    else:
+        assert target == GOAL_FIELD.goal_score
+        assert problem.startswith("goal_field: organization 7 has ")
