@@ -91,7 +91,7 @@ def _goal_number(raw: object) -> float | None:
         return None
     try:
         number = float(raw.strip() if isinstance(raw, str) else raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
         return None
     return number if 0 <= number <= 100 else None  # also refuses nan
 
