@@ -92,5 +92,5 @@ def test_ordinary_names_are_left_alone(name: str) -> None:
 def test_any_name_survives_the_round_trip_and_never_starts_a_formula(name: str) -> None:
     (line,) = read(portfolio_csv([row(1, score=50.0, name=name)]))
     assert line["name"] == defused(name)
-    assert line["name"].removeprefix("'") == name
+    assert line["name"] in (name, "'" + name)
     assert not line["name"].lstrip().startswith(("=", "+", "-", "@"))
