@@ -14,7 +14,7 @@ from backend.scoring import ScoringSettings
 from backend.scoring.calibration import InvalidTarget, calibrate
 from backend.scoring.kpis import colour_for
 
-FAST = settings(max_examples=200, deadline=None)
+FAST = settings(max_examples=150, deadline=None)
 
 
 def colours(scores: list[float], green_threshold: float, red_threshold: float) -> list[str]:
