@@ -53,6 +53,9 @@ DESIGN_PARAMETERS = {
     "min_sample",
     "onboarding_days",
     "recommendations",
+    "goal_field",
+    "churn_tag",
+    "churn_date_field",
 }
 
 
