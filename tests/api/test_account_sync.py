@@ -160,11 +160,14 @@ def test_changes_in_zendesk_reach_the_store(
         "/api/v2/tickets",
         {"ticket": {"organization_id": source, "status": "open", "priority": "urgent"}},
     )["ticket"]["id"]
-    assert httpx.put(
-        f"{zendesk.url}/api/v2/tickets/{moved}",
-        headers=ADMIN,
-        json={"ticket": {"organization_id": target}},
-    ).status_code == 200
+    assert (
+        httpx.put(
+            f"{zendesk.url}/api/v2/tickets/{moved}",
+            headers=ADMIN,
+            json={"ticket": {"organization_id": target}},
+        ).status_code
+        == 200
+    )
     assert httpx.delete(f"{zendesk.url}/api/v2/tickets/{deleted}", headers=ADMIN).status_code == 204
     new_org = _post(zendesk, "/api/v2/organizations", {"organization": {"name": "Newcomer"}})
     new_id = new_org["organization"]["id"]
@@ -180,7 +183,10 @@ def test_changes_in_zendesk_reach_the_store(
     newcomer = get_health(backend, new_id)
     assert newcomer.status_code == 200 and newcomer.json()["organization"]["name"] == "Newcomer"
 
-    assert httpx.delete(f"{zendesk.url}/api/v2/organizations/{new_id}", headers=ADMIN).status_code == 204
+    assert (
+        httpx.delete(f"{zendesk.url}/api/v2/organizations/{new_id}", headers=ADMIN).status_code
+        == 204
+    )
     wait_for_sync(backend, after=datetime.now(UTC).isoformat())
     assert _stored_organization_ids(backend).isdisjoint({new_id})
 
@@ -201,7 +207,9 @@ def _stored_ticket_ids(backend: BackgroundServer, organization_id: int) -> set[i
 
 def _stored_organization_ids(backend: BackgroundServer) -> set[int]:
     with _engine(backend).connect() as connection:
-        return {r[0] for r in connection.execute(sa.text("SELECT organization_id FROM organizations"))}
+        return {
+            r[0] for r in connection.execute(sa.text("SELECT organization_id FROM organizations"))
+        }
 
 
 def test_every_organization_gets_todays_snapshot_without_a_request(
@@ -229,7 +237,15 @@ def test_snapshots_of_other_settings_never_overwrite_each_other(
     second = _post(
         zendesk,
         "/api/v2/apps/installations",
-        {"app_id": _app_id(zendesk), "settings": {"backend_url": "https://x", "green_threshold": "20", "red_threshold": "10", "weight_sla": "0"}},
+        {
+            "app_id": _app_id(zendesk),
+            "settings": {
+                "backend_url": "https://x",
+                "green_threshold": "20",
+                "red_threshold": "10",
+                "weight_sla": "0",
+            },
+        },
     )
     try:
         organization_id = account.organization_ids[2]
@@ -283,7 +299,11 @@ def test_the_installation_claim_only_picks_among_the_accounts_installations(
     # Remembered: repeating unknown ids cost Zendesk nothing within the settings' TTL.
     assert demo_requests(zendesk) == {}
 
-    second = _post(zendesk, "/api/v2/apps/installations", {"app_id": _app_id(zendesk), "settings": {"backend_url": "https://x"}})
+    second = _post(
+        zendesk,
+        "/api/v2/apps/installations",
+        {"app_id": _app_id(zendesk), "settings": {"backend_url": "https://x"}},
+    )
     try:
         backend_fresh = synced(sync_interval_seconds=3600)
         ambiguous = get_health(backend_fresh, organization_id, sign(drop=("installation_id",)))

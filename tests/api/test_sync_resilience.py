@@ -85,7 +85,9 @@ def test_kill_9_mid_pass_loses_nothing_and_repeats_at_most_one_page(
 ) -> None:
     env = _cli_env(zendesk, database)
     _faults(zendesk, rate_slow=1.0, slow_seconds=0.25)  # every page takes a while
-    process = subprocess.Popen([CLI, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [CLI, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while _stored(database)[1] < 4000:
@@ -113,13 +115,15 @@ def test_a_page_that_stays_broken_stops_the_sync_where_it_was(
 ) -> None:
     env = _cli_env(zendesk, database)
     _faults(zendesk, rate_slow=1.0, slow_seconds=0.2)
-    process = subprocess.Popen([CLI, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [CLI, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while _stored(database)[1] < 3000:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     _faults(zendesk, rate_malformed=1.0)  # truncated JSON from now on, every time
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "sync stopped" in err and "not JSON" in err
     stored, read = _stored(database)
