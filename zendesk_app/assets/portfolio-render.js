@@ -348,8 +348,9 @@ export function renderWhatIfControls(whatif, t) {
     (kpi) =>
       `<label class="field"><span class="field__label">${esc(t(`kpi_${kpi}`))}</span><select data-weight="${kpi}">${weightOptions(candidate.weights[kpi], t)}</select></label>`,
   );
+  // Named as on the settings page, where the admin will enter them.
   const threshold = (which) =>
-    `<label class="field"><span class="field__label">${esc(t(`portfolio.whatif.${which}`))}</span><input type="number" inputmode="decimal" min="0" max="100" step="any" data-threshold="${which}" value="${esc(candidate[which] ?? '')}"></label>`;
+    `<label class="field"><span class="field__label">${esc(t(`setting_label.${which}_threshold`))}</span><input type="number" inputmode="decimal" min="0" max="100" step="any" data-threshold="${which}" value="${esc(candidate[which] ?? '')}"></label>`;
   return [
     '<div class="whatif__form">',
     `<fieldset class="fieldset"><legend>${esc(t('portfolio.whatif.weights'))}</legend><div class="fields">${weights.join('')}</div></fieldset>`,
@@ -446,7 +447,8 @@ export function renderSettingsToEnter(whatif, t) {
 export function renderWhatIfResult(whatif, currentDistribution, t) {
   const problem = thresholdProblem(whatif.candidate);
   if (problem) {
-    return `<p class="field-problem" role="alert">${esc(t(`portfolio.whatif.invalid_${problem}`))}</p>`;
+    const labels = { green: t('setting_label.green_threshold'), red: t('setting_label.red_threshold') };
+    return `<p class="field-problem" role="alert">${esc(t(`portfolio.whatif.invalid_${problem}`, labels))}</p>`;
   }
   if (sameSettings(whatif.current, whatif.candidate)) {
     return `<p class="hint">${esc(t('portfolio.whatif.unchanged'))}</p>`;

@@ -151,7 +151,7 @@ test('weights offer none to high; a weight in force outside them is kept and nam
   const html = renderWhatIfControls(state, en);
   assert.match(html, /<select data-weight="sla"><option value="0">none<\/option><option value="1">low<\/option><option value="2">medium<\/option><option value="3" selected>high<\/option><\/select>/);
   assert.match(html, /<option value="1.5" selected>1.5 \(in force\)<\/option>/);
-  assert.match(html, /<label class="field"><span class="field__label">Healthy from score<\/span><input type="number"[^>]* data-threshold="green" value="70">/);
+  assert.match(html, /<label class="field"><span class="field__label">Green from score<\/span><input type="number"[^>]* data-threshold="green" value="70">/);
 });
 
 test('the what-if answer: distribution now, what-if and target; backend warnings; more changes', () => {

@@ -283,7 +283,7 @@ test('what-if: impossible thresholds are explained and never sent', async () => 
   const { client, view, page, timers } = setup();
   await page.start();
   page.setThreshold('red', '75');
-  assert.match(view.regions['whatif-result'], /must not be higher than/);
+  assert.match(view.regions['whatif-result'], /“Red below score” must not be higher than “Green from score”/);
   page.setThreshold('red', '');
   assert.match(view.regions['whatif-result'], /numbers from 0 to 100/);
   assert.equal(timers.pending.size, 0);
