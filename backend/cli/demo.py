@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         f"""
 Customer Health demo: {len(account.organization_ids)} organizations of "{account.subdomain}".
   Sidebar preview   {backend_url}/preview
+  Portfolio page    {backend_url}/preview/portfolio
   API docs          {backend_url}/docs
   Demo Zendesk      {zendesk.url}  (token {credentials.oauth_token})
   Database          {database_url}
