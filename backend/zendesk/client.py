@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx
+import orjson
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -445,8 +446,9 @@ class ZendeskClient:
             log.warning("%s", where)
             raise ZendeskUnavailable(f"Zendesk rejected {method} {path} ({status})")
         try:
-            body = response.json()
-        except ValueError:
+            # orjson: an export page is a few MB of JSON; it decodes them 3-5x faster.
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             raise TransientFailure(f"{where} with a body that is not JSON", status=status) from None
         if not isinstance(body, dict):
             raise TransientFailure(f"{where} with JSON that is not an object", status=status)

@@ -122,8 +122,10 @@ def synced(make_backend: BackendFactory) -> BackendFactory:
 
     def start(**overrides: Any) -> BackgroundServer:
         overrides.setdefault("sync_interval_seconds", 0.5)
+        # An export page is 1,000 tickets: on a loaded 2-core machine, more than 2 s.
+        overrides.setdefault("zendesk_timeout_seconds", 30)
         server = make_backend(**overrides)
-        wait_for_sync(server)
+        wait_for_sync(server, timeout=300)
         return server
 
     return start
