@@ -6,6 +6,7 @@ tenant's secret, HS256 only, so a token can never be verified with another tenan
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -14,7 +15,10 @@ from dataclasses import dataclass
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
 
+from backend.config import MIN_SHARED_SECRET_LENGTH
 from backend.tenants import Tenant
+
+log = logging.getLogger(__name__)
 
 AUDIENCE = "customer-health"
 ALGORITHM = "HS256"
@@ -72,6 +76,15 @@ def verify(
     tenant = resolve_tenant(issuer.lower())
     if tenant is None:
         raise UnknownTenant(f"unknown issuer {issuer[:63]!r}")
+    if len(tenant.shared_secret) < MIN_SHARED_SECRET_LENGTH:
+        # Registered before secrets had a minimum: anyone could forge a token signed with an
+        # empty or short key, so none verifies. The operator must register a longer secret.
+        log.error(
+            "tenant %s has a shared secret shorter than %d characters: every token is refused",
+            tenant.subdomain,
+            MIN_SHARED_SECRET_LENGTH,
+        )
+        raise InvalidToken("signature does not match this account's shared secret")
 
     try:
         claims = jwt.decode(

@@ -37,7 +37,7 @@ INSTALLATION_ID: Final = 1001
 APP_ID: Final = 990_001
 ADMIN_EMAIL: Final = "admin@acme-demo.example"
 # The installation's secure setting: never served by the API, published for the demo backend.
-SHARED_SECRET: Final = "demo-shared-secret"  # noqa: S105
+SHARED_SECRET: Final = "demo-shared-secret-0123456789abcdef"  # noqa: S105
 CACHE_BUDGET: Final = 250_000  # ticket records kept in memory across organizations
 
 _NAME_STARTS: Final = (
