@@ -169,3 +169,13 @@ class TenantRegistry:
         with self._lock:
             self._cache[subdomain] = tenant
         return tenant
+
+    def every_tenant(self) -> list[Tenant]:
+        """The environment's tenant and every registered one (reads the database)."""
+        found = [self._env_tenant] if self._env_tenant is not None else []
+        if self._box is None:
+            return found
+        for stored in self._repository.tenants():
+            if not any(tenant.subdomain == stored.subdomain for tenant in found):
+                found.append(open_tenant(stored, self._box))
+        return found

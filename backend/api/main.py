@@ -8,15 +8,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
+from backend import __version__
 from backend.api import errors
 from backend.api.routes import health, system
 from backend.config import AppConfig
 from backend.service.clients import ZendeskClients
 from backend.service.health import HealthService
+from backend.service.readiness import ZendeskReadiness
 from backend.service.settings_cache import SettingsCache
 from backend.service.sync import Syncer
-from backend.store.db import create_db_engine, migrate
+from backend.store.db import create_db_engine, prepare_schema
 from backend.store.repository import Repository
 from backend.tenants import TenantRegistry, secret_box, tenant_from_config
 
@@ -31,10 +34,12 @@ ZAF_ORIGINS = (
 
 
 def create_app(config: AppConfig | None = None, *, schema: str | None = None) -> FastAPI:
-    """The backend for `config` (default: the environment). Migrates the database on start."""
+    """The backend for `config` (default: the environment). A SQLite database is migrated on
+    start; a PostgreSQL one must already be at the newest revision (`customer-health migrate`).
+    """
     config = config or AppConfig()
     engine = create_db_engine(config.database_url, schema=schema)
-    migrate(engine, schema=schema)
+    prepare_schema(engine, schema=schema)
     repository = Repository(engine)
     clients = ZendeskClients(config)
     syncer = Syncer(repository, clients)
@@ -42,6 +47,9 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
         config, repository, SettingsCache(clients, config.settings_cache_seconds), syncer
     )
     tenants = TenantRegistry(tenant_from_config(config), repository, secret_box(config))
+    readiness = ZendeskReadiness(
+        tenants.every_tenant, clients, ttl=config.readiness_zendesk_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -50,9 +58,10 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
         await clients.aclose()
         engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc served from assets in the package, no CDN needed.
+    app = FastAPIOffline(
         title="Customer Health for Zendesk",
-        version="0.1.0",
+        version=__version__,
         summary="Health scores for Zendesk organizations, answered to the signed sidebar app.",
         lifespan=lifespan,
     )
@@ -60,6 +69,7 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.state.repository = repository
     app.state.tenants = tenants
     app.state.health = service
+    app.state.readiness = readiness
     app.add_middleware(
         CORSMiddleware,
         allow_origin_regex=ZAF_ORIGINS,
