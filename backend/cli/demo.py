@@ -164,7 +164,7 @@ Press Ctrl-C to stop.
         ScoringSettings.from_zendesk(installation["settings"])[0],
     )
     try:
-        run_server(app, sock)
+        run_server(app, sock, log_level=config.log_level)
     finally:
         zendesk.stop()
         if lock is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.config
 import sys
 from typing import Any, NoReturn
 
@@ -119,11 +120,33 @@ def open_database(config: AppConfig, *, prepare: bool = True) -> Engine:
     return engine
 
 
+def logging_config(level: str) -> dict[str, Any]:
+    """Logging for this process and (handed to uvicorn) for every worker it starts."""
+    level = level.upper()
+    quieter = max(logging.WARNING, logging.getLevelName(level))
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            # One line per HTTP request to Zendesk drowns everything else; the client logs
+            # what matters.
+            "httpx": {"level": logging.getLevelName(quieter)},
+            # uvicorn's own loggers propagate to the root handler instead of their own.
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": level, "handlers": [], "propagate": True},
+        },
+    }
+
+
 def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # One line per HTTP request to Zendesk drowns everything else; the client logs what matters.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    logging.config.dictConfig(logging_config(level))

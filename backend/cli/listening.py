@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from backend.cli.environment import fail
+from backend.cli.environment import fail, logging_config
 
 
 def listen(host: str, port: int, *, hint: str = "set PORT or --port") -> socket.socket:
@@ -37,9 +37,13 @@ def listen(host: str, port: int, *, hint: str = "set PORT or --port") -> socket.
     return sock
 
 
-def run_server(app: Any, sock: socket.socket, *, workers: int = 1, **options: Any) -> None:
+def run_server(
+    app: Any, sock: socket.socket, *, log_level: str, workers: int = 1, **options: Any
+) -> None:
     """Serve `app` (an app, or an import string of a factory when workers > 1) on `sock`."""
-    config = uvicorn.Config(app, factory=workers > 1, workers=workers, log_config=None, **options)
+    config = uvicorn.Config(
+        app, factory=workers > 1, workers=workers, log_config=logging_config(log_level), **options
+    )
     try:
         if workers > 1:
             Multiprocess(config, sockets=[sock]).run()

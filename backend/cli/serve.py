@@ -80,5 +80,5 @@ def run(args: argparse.Namespace) -> int:
         from backend.api.main import create_app  # imported late: `--help` stays fast
 
         target = create_app(config)
-    run_server(target, sock, workers=config.workers, proxy_headers=True)
+    run_server(target, sock, log_level=config.log_level, workers=config.workers, proxy_headers=True)
     return 0
