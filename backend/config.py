@@ -66,6 +66,8 @@ class AppConfig(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     app_shared_secret: SecretStr | None = None
+    # During a rotation: the secret being replaced, still accepted (docs/operations.md).
+    app_shared_secret_previous: SecretStr | None = None
     zendesk_subdomain: str | None = None
     zendesk_url: str | None = None
     zendesk_oauth_token: SecretStr | None = None
@@ -110,8 +112,8 @@ class AppConfig(BaseSettings):
     @field_validator("encryption_key")
     @classmethod
     def _encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
+        if value is None or not value.get_secret_value().strip():
+            return None  # an empty variable (as compose passes an unset one) means no key
         keys = [key.strip() for key in value.get_secret_value().split(",") if key.strip()]
         try:
             if not keys:
@@ -134,6 +136,13 @@ class AppConfig(BaseSettings):
             except ConfigError as error:
                 raise ValueError(str(error).removeprefix("APP_SHARED_SECRET ")) from None
         return value
+
+    @field_validator("app_shared_secret_previous")
+    @classmethod
+    def _previous_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None  # no rotation under way
+        return cls._shared_secret(value)
 
     @field_validator("zendesk_subdomain")
     @classmethod

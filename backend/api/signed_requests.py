@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jose import jwt
-from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from jose import jws, jwt
+from jose.exceptions import ExpiredSignatureError, JWSError, JWTClaimsError, JWTError
 
 from backend.config import MIN_SHARED_SECRET_LENGTH
 from backend.tenants import Tenant
@@ -76,7 +76,7 @@ def verify(
     tenant = resolve_tenant(issuer.lower())
     if tenant is None:
         raise UnknownTenant(f"unknown issuer {issuer[:63]!r}")
-    if len(tenant.shared_secret) < MIN_SHARED_SECRET_LENGTH:
+    if any(len(s) < MIN_SHARED_SECRET_LENGTH for s in _secrets(tenant)):
         # Registered before secrets had a minimum: anyone could forge a token signed with an
         # empty or short key, so none verifies. The operator must register a longer secret.
         log.error(
@@ -89,7 +89,7 @@ def verify(
     try:
         claims = jwt.decode(
             token,
-            tenant.shared_secret,
+            _signing_secret(token, tenant),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=issuer,
@@ -128,6 +128,25 @@ def verify(
         raise InvalidToken("installation_id claim must be an integer")
     subject = claims.get("sub")
     return SignedRequest(tenant, installation_id, subject if isinstance(subject, str) else None)
+
+
+def _secrets(tenant: Tenant) -> list[str]:
+    return [tenant.shared_secret, *([tenant.previous_secret] if tenant.previous_secret else [])]
+
+
+def _signing_secret(token: str, tenant: Tenant) -> str:
+    """The secret to verify with: during a rotation the previous one if it signed the token
+    (agents whose Zendesk still has the old setting keep working); otherwise the current one.
+    """
+    if tenant.previous_secret is None:
+        return tenant.shared_secret
+    for secret in _secrets(tenant):
+        try:
+            jws.verify(token, secret, algorithms=[ALGORITHM])
+        except JWSError:
+            continue
+        return secret
+    return tenant.shared_secret
 
 
 def _numeric(claims: dict[str, object], name: str) -> float:

@@ -30,6 +30,7 @@ NO_ENVIRONMENT = "environment variables read: none"
 # Every variable a command may read, with what it means: `--help` lists a command's own.
 VARIABLES: dict[str, str] = {
     "APP_SHARED_SECRET": "the app's shared secret, at least 32 characters",
+    "APP_SHARED_SECRET_PREVIOUS": "during a rotation: the old shared secret, still accepted",
     "ZENDESK_SUBDOMAIN": "the Zendesk subdomain (acme for acme.zendesk.com)",
     "ZENDESK_URL": "Zendesk's base URL (default https://SUBDOMAIN.zendesk.com)",
     "ZENDESK_OAUTH_TOKEN": "API access by an OAuth token, or",
@@ -49,7 +50,7 @@ VARIABLES: dict[str, str] = {
     "RATE_BUDGET_FRACTION": "share of the account's API rate limit this backend may use (0.2)",
     "READINESS_ZENDESK_SECONDS": "how long /readyz keeps Zendesk's check (60)",
 }
-TENANT = ("APP_SHARED_SECRET", "ZENDESK_SUBDOMAIN", "ZENDESK_URL")
+TENANT = ("APP_SHARED_SECRET", "APP_SHARED_SECRET_PREVIOUS", "ZENDESK_SUBDOMAIN", "ZENDESK_URL")
 CREDENTIALS = (
     "ZENDESK_OAUTH_TOKEN",
     "ZENDESK_CLIENT_ID",

@@ -23,6 +23,7 @@ from backend.tenants import (
     SecretBox,
     Tenant,
     credentials_from_config,
+    previous_secret_from_config,
     seal_tenant,
     secret_box,
 )
@@ -39,8 +40,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add = add_command(
         actions,
         "add",
-        help="register a Zendesk account with the secrets in the environment",
-        reads=("APP_SHARED_SECRET", *CREDENTIALS, "ENCRYPTION_KEY", *DATABASE),
+        help="register a Zendesk account with the secrets in the environment (again: update)",
+        reads=(
+            "APP_SHARED_SECRET",
+            "APP_SHARED_SECRET_PREVIOUS",
+            *CREDENTIALS,
+            "ENCRYPTION_KEY",
+            *DATABASE,
+        ),
     )
     add.add_argument("subdomain", help="the Zendesk subdomain (the token's iss claim)")
     add.add_argument("--zendesk-url", help="base URL (default https://SUBDOMAIN.zendesk.com)")
@@ -90,6 +97,7 @@ def _add(args: argparse.Namespace) -> int:
         auth_kind=kind,
         shared_secret=config.app_shared_secret.get_secret_value(),
         credentials=credentials,
+        previous_secret=previous_secret_from_config(config),
     )
     _repository(config).save_tenant(seal_tenant(tenant, box))
     print(f"tenant {subdomain} saved ({kind}, {tenant.zendesk_url})")
