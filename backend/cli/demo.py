@@ -27,7 +27,6 @@ from backend.demo import BackgroundServer, DemoCredentials, create_demo_zendesk,
 from backend.demo.history import start_warm_up
 from backend.demo.preview import create_preview_router
 from backend.scoring import ScoringSettings
-from backend.store.db import migrate
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 # Held while a demo runs, so a second one in the same folder never deletes the database in use.
@@ -113,9 +112,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     # The demo is one process, so it migrates its database itself (also a PostgreSQL one).
-    engine = open_database(config, prepare=False)
-    migrate(engine)
-    engine.dispose()
+    open_database(config, prepare=False, migrate=True).dispose()
     from backend.api.main import create_app  # imported late: `--help` stays fast
 
     app = create_app(config)

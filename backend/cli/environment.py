@@ -23,6 +23,7 @@ from backend.store.db import (
     create_db_engine,
     prepare_schema,
 )
+from backend.store.db import migrate as migrate_schema
 
 EXIT_USAGE = 2
 NO_ENVIRONMENT = "environment variables read: none"
@@ -106,14 +107,16 @@ def load_config(**overrides: Any) -> AppConfig:
         fail(str(error))
 
 
-def open_database(config: AppConfig, *, prepare: bool = True) -> Engine:
-    """The configured database, reachable, and (unless `prepare` is false) with its schema
-    ready as a server's start needs it; otherwise exit with one line naming DATABASE_URL.
+def open_database(config: AppConfig, *, prepare: bool = True, migrate: bool = False) -> Engine:
+    """The configured database, reachable, and with its schema ready as a server's start
+    needs it (`prepare`) or migrated to the newest (`migrate`); else exit with one line.
     """
     engine = create_db_engine(config.database_url)
     try:
         check_connection(engine)
-        if prepare:
+        if migrate:
+            migrate_schema(engine)
+        elif prepare:
             prepare_schema(engine)
     except (DatabaseUnavailable, SchemaNotCurrent) as error:
         engine.dispose()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from backend.cli.environment import add_command, load_config, open_database
-from backend.store.db import current_revision, head_revision, migrate
+from backend.cli.environment import add_command, fail, load_config, open_database
+from backend.store.db import SchemaNotCurrent, current_revision, head_revision, migrate
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +28,8 @@ def run(_args: argparse.Namespace) -> int:
         before = current_revision(engine)
         migrate(engine)
         after = current_revision(engine)
+    except SchemaNotCurrent as error:
+        fail(str(error))
     finally:
         engine.dispose()
     if before == after:

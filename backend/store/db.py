@@ -104,6 +104,7 @@ def migrate(engine: Engine, *, schema: str | None = None, revision: str = "head"
     """Bring the schema to `revision` (default the newest), safe to run from several processes
     at once: they take turns on a database lock, and whoever comes second finds nothing to do.
     """
+    _require_known(current_revision(engine, schema=schema))
     with engine.begin() as connection:
         _lock_for_migration(connection)
         command.upgrade(_alembic_config(connection, schema), revision)
@@ -127,17 +128,20 @@ def require_current_schema(engine: Engine, *, schema: str | None = None) -> None
         raise SchemaNotCurrent(
             "the database has no schema yet: run `customer-health migrate` first"
         )
-    scripts = ScriptDirectory.from_config(_alembic_config())
-    known = {script.revision for script in scripts.walk_revisions()}
-    if current not in known:
-        raise SchemaNotCurrent(
-            f"the database is at revision {current}, which this version ({head}) does not "
-            "know: it was migrated by a newer version; run that version"
-        )
+    _require_known(current)
     raise SchemaNotCurrent(
         f"the database schema is at revision {current}, this version needs {head}: "
         "run `customer-health migrate` first"
     )
+
+
+def _require_known(current: str | None) -> None:
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise SchemaNotCurrent(
+            f"the database is at revision {current}, which this version ({head_revision()}) "
+            "does not know: it was migrated by a newer version; run that version"
+        )
 
 
 def prepare_schema(engine: Engine, *, schema: str | None = None) -> None:
@@ -145,6 +149,7 @@ def prepare_schema(engine: Engine, *, schema: str | None = None) -> None:
     by several processes, is migrated once by `customer-health migrate` and only checked here.
     """
     if is_sqlite(engine):
+        _require_known(current_revision(engine, schema=schema))
         migrate(engine, schema=schema)
     else:
         require_current_schema(engine, schema=schema)

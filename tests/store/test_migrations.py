@@ -205,3 +205,18 @@ def test_several_processes_migrating_at_once_take_turns(
         assert current_revision(engine, schema=schema) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused(database: tuple[str, str | None]) -> None:
+    url, schema = database
+    engine = create_db_engine(url, schema=schema)
+    try:
+        migrate(engine, schema=schema)
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+        with pytest.raises(SchemaNotCurrent, match="migrated by a newer version"):
+            migrate(engine, schema=schema)
+        with pytest.raises(SchemaNotCurrent, match="migrated by a newer version"):
+            require_current_schema(engine, schema=schema)
+    finally:
+        engine.dispose()
