@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
+from backend import __version__
 from backend.api import errors
 from backend.api.routes import health, sync, system
 from backend.config import AppConfig
@@ -16,11 +18,12 @@ from backend.service.account_sync import AccountSync
 from backend.service.background import SyncScheduler
 from backend.service.clients import ZendeskClients
 from backend.service.health import HealthService
+from backend.service.readiness import ZendeskReadiness
 from backend.service.reports import Reports
 from backend.service.settings_cache import SettingsCache
 from backend.service.sync import Syncer
 from backend.store.coordination import coordination_for
-from backend.store.db import create_db_engine, migrate
+from backend.store.db import create_db_engine, prepare_schema
 from backend.store.repository import Repository
 from backend.tenants import TenantRegistry, secret_box, tenant_from_config
 
@@ -35,10 +38,12 @@ ZAF_ORIGINS = (
 
 
 def create_app(config: AppConfig | None = None, *, schema: str | None = None) -> FastAPI:
-    """The backend for `config` (default: the environment). Migrates the database on start."""
+    """The backend for `config` (default: the environment). A SQLite database is migrated on
+    start; a PostgreSQL one must already be at the newest revision (`customer-health migrate`).
+    """
     config = config or AppConfig()
     engine = create_db_engine(config.database_url, schema=schema)
-    migrate(engine, schema=schema)
+    prepare_schema(engine, schema=schema)
     repository = Repository(engine)
     coordination = coordination_for(engine)
     clients = ZendeskClients(config, coordination.windows)
@@ -61,9 +66,12 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
         account_sync,
         settings,
         reports,
-        tenants.all,
+        tenants.every_tenant,
         interval=config.sync_interval_seconds,
         leadership=coordination.leadership,
+    )
+    readiness = ZendeskReadiness(
+        tenants.every_tenant, clients, ttl=config.readiness_zendesk_seconds
     )
 
     @asynccontextmanager
@@ -78,9 +86,10 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
         coordination.release()
         engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc served from assets in the package, no CDN needed.
+    app = FastAPIOffline(
         title="Customer Health for Zendesk",
-        version="0.1.0",
+        version=__version__,
         summary="Health scores for Zendesk organizations, answered to the signed sidebar app.",
         lifespan=lifespan,
     )
@@ -91,6 +100,7 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.state.account_sync = account_sync
     app.state.scheduler = scheduler
     app.state.reports = reports
+    app.state.readiness = readiness
     app.add_middleware(
         CORSMiddleware,
         allow_origin_regex=ZAF_ORIGINS,

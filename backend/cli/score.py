@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from backend.cli.environment import NO_ENVIRONMENT
 from backend.scoring import HealthReport, KpiResult, ScoringSettings, compute_health
 from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.zendesk.errors import MalformedOrganization, MalformedTicket
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
             'Zendesk\'s answers: {"organization": {...}, "tickets": [...], '
             '"metric_sets": [...], "settings": {...}}.'
         ),
+        epilog=NO_ENVIRONMENT,
     )
     parser.add_argument("file", metavar="FILE.json", help="the organization's Zendesk data")
     parser.add_argument(

@@ -1,9 +1,4 @@
-"""`customer-health sync [--full] [--tenant NAME]`: the account sync, once, with a progress bar.
-
-What `serve` does every SYNC_INTERVAL_SECONDS, run by hand: every organization and ticket of
-the account into the store (a full pass the first time, or with --full; else what changed),
-then the daily pass. Reads the same environment as `serve`.
-"""
+"""`customer-health sync [--full] [--tenant NAME]`: the account sync, once, with a progress bar."""
 
 from __future__ import annotations
 
@@ -14,15 +9,23 @@ import time
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine
 
-from backend.cli.serve import configure_logging, load_config
+from backend.cli.environment import (
+    CREDENTIALS,
+    DATABASE,
+    TENANT,
+    add_command,
+    configure_logging,
+    load_config,
+    open_database,
+)
 from backend.config import AppConfig
 from backend.service.account_sync import AccountSync, SyncProgress
 from backend.service.background import SyncScheduler
 from backend.service.clients import ZendeskClients
 from backend.service.reports import Reports
 from backend.service.settings_cache import SettingsCache
-from backend.store.db import create_db_engine, migrate
 from backend.store.repository import Repository
 from backend.tenants import Tenant, TenantRegistry, secret_box, tenant_from_config
 from backend.zendesk.errors import ZendeskError
@@ -31,11 +34,17 @@ LEADERSHIP_POLL_SECONDS = 5.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "sync",
         help="sync the account(s) into the store once, with a progress bar",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "What `serve` does every SYNC_INTERVAL_SECONDS, run by hand: every organization and "
+            "ticket of the account into the store (a full pass the first time or with --full, "
+            "else what changed since the last sync), then the daily pass that scores every "
+            "organization. Safe beside running servers: one process syncs at a time."
+        ),
+        reads=(*TENANT, *CREDENTIALS, "ENCRYPTION_KEY", *DATABASE, "RATE_BUDGET_FRACTION"),
     )
     parser.add_argument("--full", action="store_true", help="read everything again (730 days)")
     parser.add_argument("--tenant", metavar="NAME", help="only this tenant (its subdomain)")
@@ -44,16 +53,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     config = load_config()
+    # The progress bar says what INFO lines would; warnings and errors still show.
     configure_logging("WARNING" if config.log_level.upper() == "INFO" else config.log_level)
-    return asyncio.run(_sync(config, full=args.full, only=args.tenant))
+    engine = open_database(config)
+    return asyncio.run(_sync(config, engine, full=args.full, only=args.tenant))
 
 
-async def _sync(config: AppConfig, *, full: bool, only: str | None) -> int:
-    engine = create_db_engine(config.database_url)
-    migrate(engine)
+async def _sync(config: AppConfig, engine: Engine, *, full: bool, only: str | None) -> int:
     repository = Repository(engine)
     registry = TenantRegistry(tenant_from_config(config), repository, secret_box(config))
-    tenants = [t for t in registry.all() if only is None or t.subdomain == only.lower()]
+    tenants = [t for t in registry.every_tenant() if only is None or t.subdomain == only.lower()]
     if not tenants:
         what = f"no tenant {only!r}" if only else "no tenant"
         print(f"error: {what}: see `customer-health tenant list`", file=sys.stderr)
@@ -62,7 +71,9 @@ async def _sync(config: AppConfig, *, full: bool, only: str | None) -> int:
     settings = SettingsCache(clients, config.settings_cache_seconds, app_id=config.zendesk_app_id)
     reports = Reports(repository, max_age=config.freshness_seconds)
     account_sync = AccountSync(repository, clients)
-    scheduler = SyncScheduler(repository, account_sync, settings, reports, registry.all, interval=0)
+    scheduler = SyncScheduler(
+        repository, account_sync, settings, reports, registry.every_tenant, interval=0
+    )
     failed = 0
     try:
         for tenant in tenants:

@@ -23,8 +23,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jose import jwt
 
+from backend.app_package.source import app_source_folder
+
 PREVIEW_FILES: Final = Path(__file__).resolve().parent / "preview"
-APP_DIR: Final = Path(__file__).resolve().parents[2] / "zendesk_app"
+APP_DIR: Final = app_source_folder()
 ZAF_SDK_URL: Final = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
 STANDIN_URL: Final = "/preview/zaf-standin.js"
 _PLACEHOLDER: Final = re.compile(r"\{\{\s*setting\.(\w+)\s*\}\}")

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.api.main import create_app
-from backend.config import AppConfig
+from backend.config import AppConfig, normalise_database_url
 from backend.demo import (
     BackgroundServer,
     DemoAccount,
@@ -24,6 +24,7 @@ from backend.demo import (
     create_demo_zendesk,
     generate_account,
 )
+from backend.store.db import create_db_engine, migrate
 
 from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory, wait_for_sync
 
@@ -70,6 +71,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[st
     admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    # A PostgreSQL backend expects `customer-health migrate` to have run before it starts.
+    engine = create_db_engine(normalise_database_url(url), schema=schema)
+    migrate(engine, schema=schema)
+    engine.dispose()
     try:
         yield url, schema
     finally:

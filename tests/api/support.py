@@ -11,7 +11,7 @@ from jose import jwt
 
 from backend.demo import BackgroundServer
 
-SECRET = "test-shared-secret-acme"
+SECRET = "test-shared-secret-acme-0123456789abcdef"
 SUBDOMAIN = "acme-demo"
 INSTALLATION_ID = 1001
 DEMO_TOKEN = "demo-oauth-token"
