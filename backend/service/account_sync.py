@@ -210,14 +210,15 @@ class AccountSync:
                 organizations_start_time=end,
                 organizations_synced=state.organizations_synced + len(page.organizations),
             )
-            await to_thread.run_sync(
+            changed = await to_thread.run_sync(
                 self._repository.apply_organization_page,
                 tenant.subdomain,
                 page.organizations,
                 page.deleted,
                 state,
             )
-            self.on_change(tenant.subdomain, {o.id for o in page.organizations} | set(page.deleted))
+            if changed:
+                self.on_change(tenant.subdomain, changed)
             self.status(tenant.subdomain).pages += 1
             report(state)
             if page.end_of_stream:
