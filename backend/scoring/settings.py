@@ -437,11 +437,17 @@ def _check_relations(
 ) -> ScoringSettings:
     """Rules between settings: the admin's values that break one fall back to their defaults.
 
-    Each value that falls back is reported on its own, so every problem names one setting.
+    Only values that differ from their default fall back (a default typed out is no mistake,
+    and the defaults keep every rule), each reported on its own, so every problem names one
+    setting.
     """
+
+    def changed(*names: str) -> list[str]:
+        return [n for n in names if n in given and given[n] != getattr(defaults, n)]
+
     red, green = settings.red_threshold, settings.green_threshold
     if red > green:
-        names = [n for n in ("green_threshold", "red_threshold") if n in given]
+        names = changed("green_threshold", "red_threshold")
         for name in names:
             report.dropped(
                 name,
@@ -457,7 +463,7 @@ def _check_relations(
     for kpi in KPI_KEYS:
         good, bad = settings.thresholds(kpi)
         if good == bad:
-            names = [n for n in (f"{kpi}_good", f"{kpi}_bad") if n in given]
+            names = changed(f"{kpi}_good", f"{kpi}_bad")
             for name in names:
                 report.dropped(
                     name,

@@ -151,3 +151,15 @@ def test_report_lists_the_settings_problems_even_when_the_caller_passes_no_warni
     report = compute_health(organization(3650), [], settings, NOW)
     assert report.settings_warnings == warnings
     assert [p.setting for p in report.settings_problems] == ["weight_sla"]
+
+
+def test_a_default_typed_out_is_not_blamed_for_breaking_a_rule() -> None:
+    """green_threshold=70 (its default, as Zendesk stores it) with red_threshold=90: only red
+    is wrong and falls back; green_threshold=30 with red_threshold=40 (its default): only green."""
+    found = problems(green_threshold="70", red_threshold="90")
+    assert [(p["setting"], p["code"]) for p in found] == [("red_threshold", "red_above_green")]
+    settings, _ = ScoringSettings.from_zendesk({"green_threshold": "30", "red_threshold": "40"})
+    assert (settings.green_threshold, settings.red_threshold) == (70, 40)
+    assert [p.setting for p in settings.problems] == ["green_threshold"]
+    found = problems(sla_good="95", sla_bad="95")
+    assert [(p["setting"], p["code"]) for p in found] == [("sla_bad", "good_equals_bad")]
