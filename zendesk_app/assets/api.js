@@ -77,20 +77,31 @@ function detailText(body) {
   return JSON.stringify(body.detail);
 }
 
-const ERROR_KINDS = { 401: 'unauthorized', 403: 'unauthorized', 404: 'not-found', 422: 'invalid' };
+const PROXY_DETAIL_LIMIT = 300;
+
+/** What came back instead of the backend's answer, for admins: status and a short excerpt. */
+function proxyDetail(response, status) {
+  const text = response && typeof response.responseText === 'string' ? response.responseText.trim() : '';
+  const excerpt = text.length > PROXY_DETAIL_LIMIT ? `${text.slice(0, PROXY_DETAIL_LIMIT)}…` : text;
+  if (!status && !excerpt) return null;
+  return [status ? `HTTP ${status}` : '', excerpt].filter(Boolean).join(': ');
+}
 
 /**
- * Maps a rejected client.request to an outcome. Only answers carrying the backend's
- * {"detail": …} came from the backend; anything else (status 0, a proxy error page, Zendesk's
- * own error JSON) means the backend was not reached.
+ * Maps a rejected client.request to a problem { kind: 'problem', code, status, detail }. Only
+ * answers carrying the backend's {"detail": …} came from the backend (its `code` says what
+ * failed); anything else (status 0, a proxy error page, Zendesk's own error JSON) means the
+ * backend was not reached.
  */
 export function classifyFailure(response) {
   const status = response && typeof response === 'object' ? Number(response.status) || 0 : 0;
-  const detail = detailText(parseBody(response));
-  if (detail === null) return { kind: 'unreachable', status, detail: null };
-  if (ERROR_KINDS[status]) return { kind: ERROR_KINDS[status], status, detail };
-  if (status === 503) return { kind: 'unavailable', status, detail };
-  return { kind: 'error', status, detail };
+  const body = parseBody(response);
+  const detail = detailText(body);
+  if (detail === null) {
+    return { kind: 'problem', code: 'backend_unreachable', status, detail: proxyDetail(response, status) };
+  }
+  const code = body && typeof body.code === 'string' && body.code ? body.code : null;
+  return { kind: 'problem', code, status, detail };
 }
 
 /** Maps a resolved client.request body: the health report, or the 202 "computing" answer. */
@@ -102,7 +113,7 @@ export function classifySuccess(body) {
   if (body && typeof body === 'object' && Array.isArray(body.kpis)) {
     return { kind: 'report', report: body };
   }
-  return { kind: 'error', status: 200, detail: null };
+  return { kind: 'problem', code: 'internal_error', status: 200, detail: 'the answer is not a health report' };
 }
 
 /** One health request; never rejects, answers an outcome { kind, … }. */
