@@ -21,13 +21,15 @@ _Offer = tuple[float, int, str, float | None, float | None]  # rank, −id, reas
 class WorstTickets:
     """The `limit` highest-ranked tickets offered so far; on equal rank the lower id wins."""
 
-    __slots__ = ("_heap", "floor", "limit")
+    __slots__ = ("_heap", "floor", "floor_id", "limit")
 
     def __init__(self, limit: int = TICKETS_PER_KPI) -> None:
         self.limit = limit
         self._heap: list[_Offer] = []  # a min-heap: the weakest kept offer is first
-        # An offer ranked below this cannot get in, so callers can skip it without a call.
+        # The weakest kept offer once the list is full: only a higher rank, or the same rank
+        # with a lower id, gets in (`beats`), so callers skip the rest without a call.
         self.floor = -math.inf
+        self.floor_id = 0
 
     def offer(
         self,
@@ -45,7 +47,11 @@ class WorstTickets:
         else:
             return
         if len(heap) == self.limit:
-            self.floor = heap[0][0]
+            self.floor, self.floor_id = heap[0][0], -heap[0][1]
+
+    def beats(self, rank: float, ticket_id: int) -> bool:
+        """Whether an offer would get in; callers inline this test in their hot loops."""
+        return rank > self.floor or (rank == self.floor and ticket_id < self.floor_id)
 
     def tickets(self) -> tuple[DrillDownTicket, ...]:
         """Worst first."""

@@ -62,7 +62,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "trend_flat": "► unchanged in 30 days",
         "trend_up": "▲ {delta} in 30 days",
         "trend_down": "▼ {delta} in 30 days",
-        "window": "Last {days} days",
+        "window": "Key figures of the last {days} days",
         "reason_too_few_data_points": "Only {n} data points; at least {min} are needed.",
         "reason_no_ratings": "No satisfaction ratings in the last {days} days.",
         "reason_no_solved_with_metrics": "No solved tickets with metrics in the last {days} days.",
@@ -105,7 +105,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "trend_flat": "► seit 30 Tagen unverändert",
         "trend_up": "▲ {delta} in 30 Tagen",
         "trend_down": "▼ {delta} in 30 Tagen",
-        "window": "Letzte {days} Tage",
+        "window": "Kennzahlen der letzten {days} Tage",
         "reason_too_few_data_points": "Nur {n} Datenpunkte; mindestens {min} sind nötig.",
         "reason_no_ratings": "Keine Zufriedenheitsbewertungen in den letzten {days} Tagen.",
         "reason_no_solved_with_metrics": (

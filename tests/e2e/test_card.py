@@ -110,8 +110,8 @@ def assert_card(sidebar: Sidebar, report: dict[str, Any], language: str) -> None
     for item, recommendation in zip(items.all(), shown, strict=True):
         expect(item).to_have_class(re.compile(rf"\brecommendation--{recommendation['colour']}\b"))
         name = words[recommendation["kpi"]]
-        assert text(item.locator(".recommendation__kpi")) == name
-        assert text(item) == f"{name} {recommendation['text']}"
+        assert text(item.locator(".recommendation__kpi")) == f"{name}:"
+        assert text(item) == f"{name}: {recommendation['text']}"  # the colon for screen readers
 
     expect(card.get_by_role("button", name=words["refresh"], exact=True)).to_be_visible()
 

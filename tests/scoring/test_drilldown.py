@@ -126,3 +126,16 @@ def test_tickets_outside_the_window_are_never_listed() -> None:
     window = red_feedback_window()
     report = compute_health(organization(10**6), [ancient, *window], DEFAULTS, NOW)
     assert ancient.id not in [t.id for t in report.kpi("feedback").tickets]
+
+
+def test_beats_is_exactly_what_offer_keeps() -> None:
+    worst = WorstTickets(limit=2)
+    assert worst.beats(0, 10**9)  # not full: anything gets in
+    worst.offer(5, 20, "many_replies")
+    worst.offer(7, 30, "many_replies")
+    assert (worst.floor, worst.floor_id) == (5, 20)
+    for rank, ticket_id in [(4, 1), (5, 21), (5, 19), (6, 99)]:
+        before = [t.id for t in worst.tickets()]
+        expected = worst.beats(rank, ticket_id)
+        worst.offer(rank, ticket_id, "many_replies")
+        assert ([t.id for t in worst.tickets()] != before) == expected, (rank, ticket_id)

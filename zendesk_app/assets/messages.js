@@ -48,14 +48,18 @@ function adminDetail(detail, t) {
 }
 
 /**
- * Every state but the card: `problem` = { code, status?, detail?, setting? }. `view.isAdmin`
+ * Every state but the card: `problem` = { code, status?, detail?, setting?, location? }. `view.isAdmin`
  * shows the technical detail; agents get only the human sentence.
  */
 export function renderProblem(problem, t, view = {}) {
   const code = wordedCode(problem);
   const role = CALM.has(code) ? 'status' : 'alert';
   const setting = t(`setting_${problem.setting || 'backend_url'}`);
-  const bodyKey = `error_${code}_body`;
+  // In a user's profile there is no requester: the sentence names the user instead.
+  const bodyKey =
+    code === 'no_organization' && problem.location === 'user_sidebar'
+      ? 'error_no_organization_user_body'
+      : `error_${code}_body`;
   const body = t(bodyKey) === bodyKey ? '' : t(bodyKey, { setting });
   const detail = view.isAdmin && problem.detail ? adminDetail(problem.detail, t) : '';
   const retry = NO_RETRY.has(code)

@@ -232,7 +232,9 @@ export function renderRecommendations(recommendations, t, view = {}) {
     '<ul class="recommendations__list" id="recommendations-list">',
     ...shown.map(
       (item) =>
-        `<li class="recommendation recommendation--${colourOf(item.colour)}"><span class="recommendation__kpi">${escapeHtml(t(`kpi_${item.kpi}`))}</span> ${escapeHtml(item.text)}</li>`,
+        // The KPI's name is a line of its own ("SLA" above "SLA targets are being missed"),
+        // and a colon keeps the two apart for screen readers.
+        `<li class="recommendation recommendation--${colourOf(item.colour)}"><span class="recommendation__kpi">${escapeHtml(t(`kpi_${item.kpi}`))}<span class="sr-only">:</span></span> ${escapeHtml(item.text)}</li>`,
     ),
     '</ul>',
     toggle,

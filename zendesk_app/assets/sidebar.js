@@ -175,7 +175,7 @@ export function createSidebar(client, env) {
     if (String(resolved) !== String(organizationId)) view.allRecommendations = false;
     organizationId = resolved;
     if (organizationId === null) {
-      showProblem({ code: 'no_organization' });
+      showProblem({ code: 'no_organization', location: session.location });
       return;
     }
     await request(current, {

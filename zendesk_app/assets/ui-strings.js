@@ -34,6 +34,7 @@ export const UI_STRINGS = {
     "error_invalid_token_title": "Verbindung nicht vertrauenswürdig",
     "error_no_organization_body": "Die anfragende Person gehört zu keiner Organisation. Deshalb gibt es hier keine Customer Health.",
     "error_no_organization_title": "Keine Organisation",
+    "error_no_organization_user_body": "Diese Person gehört zu keiner Organisation. Deshalb gibt es hier keine Customer Health.",
     "error_not_configured_body": "Bitten Sie Ihren Zendesk-Admin, in den Einstellungen der App Customer Health „{setting}“ auszufüllen (Admin Center › Apps und Integrationen › Zendesk Support-Apps).",
     "error_not_configured_title": "App nicht eingerichtet",
     "error_not_found_body": "Unter der Adresse aus den App-Einstellungen antwortet kein Customer-Health-Backend. Bitten Sie Ihren Zendesk-Admin, die Einstellung „{setting}“ zu prüfen.",
@@ -156,7 +157,7 @@ export const UI_STRINGS = {
     "value_feedback": "CSAT {value}",
     "value_sla": "SLA erfüllt {value}",
     "value_touchpoints": "Erstlösung {value}",
-    "window": "Letzte {days} Tage"
+    "window": "Kennzahlen der letzten {days} Tage"
   },
   "en": {
     "admin_detail": "Technical detail (only admins see this):",
@@ -191,6 +192,7 @@ export const UI_STRINGS = {
     "error_invalid_token_title": "Connection not trusted",
     "error_no_organization_body": "The requester doesn't belong to an organization, so there is no customer health to show.",
     "error_no_organization_title": "No organization",
+    "error_no_organization_user_body": "This user doesn't belong to an organization, so there is no customer health to show.",
     "error_not_configured_body": "Ask your Zendesk admin to fill in “{setting}” in the settings of the Customer Health app (Admin Center › Apps and integrations › Zendesk Support apps).",
     "error_not_configured_title": "App not set up",
     "error_not_found_body": "The address in the app's settings doesn't lead to a Customer Health backend. Ask your Zendesk admin to check the “{setting}” setting.",
@@ -313,6 +315,6 @@ export const UI_STRINGS = {
     "value_feedback": "CSAT {value}",
     "value_sla": "SLA met {value}",
     "value_touchpoints": "One-touch {value}",
-    "window": "Last {days} days"
+    "window": "Key figures of the last {days} days"
   }
 };

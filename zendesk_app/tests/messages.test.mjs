@@ -79,6 +79,12 @@ test('failures are alerts with a retry; normal states are calm, without one', ()
     'Die anfragende Person gehört zu keiner Organisation. Deshalb gibt es hier keine Customer Health.');
 });
 
+test('in a user profile, "no organization" speaks of the user, not of a requester', () => {
+  const html = renderProblem({ code: 'no_organization', location: 'user_sidebar' }, en, AGENT);
+  assert.equal(body(html), 'This user doesn&#39;t belong to an organization, so there is no customer health to show.');
+  assert.match(body(renderProblem({ code: 'no_organization', location: 'user_sidebar' }, de, AGENT)), /^Diese Person/);
+});
+
 test('not configured names the setting by its label on the settings page', () => {
   const html = renderProblem({ code: 'not_configured', setting: 'backend_url' }, en, AGENT);
   assert.match(html, /App not set up/);

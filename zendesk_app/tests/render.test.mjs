@@ -174,6 +174,11 @@ test('the trend shows an arrow with the 30-day delta', () => {
   assert.match(renderTrend({ delta_30d: 0.01 }, de), /seit 30 Tagen unverändert/);
 });
 
+test('a recommendation names its KPI on a line of its own, with a colon for screen readers', () => {
+  const html = renderRecommendations([{ kpi: 'sla', colour: 'red', text: 'SLA targets are being missed.' }], en, {});
+  assert.match(html, /<span class="recommendation__kpi">SLA<span class="sr-only">:<\/span><\/span> SLA targets are being missed\./);
+});
+
 test('the card has the history chart', () => {
   assert.match(renderReport(healthReport(), en, NOW), /<figure class="history">/);
 });
