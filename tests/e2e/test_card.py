@@ -68,7 +68,10 @@ def assert_card(sidebar: Sidebar, report: dict[str, Any], language: str) -> None
     for kpi in report["kpis"]:
         row = card.locator(f'.kpi[data-kpi="{kpi["key"]}"]')
         expect(row).to_have_class(re.compile(rf"\bkpi--{kpi['colour']}\b"))
-        assert text(row.locator(".kpi__name")) == words[kpi["key"]]
+        if kpi["colour"] == "grey":
+            assert text(row.locator(".kpi__name")) == words[kpi["key"]]
+        else:  # the colour's word beside the name: colour is never the only sign
+            assert text(row.locator(".kpi__name")) == f"{words[kpi['key']]} {words[kpi['colour']]}"
         assert text(row.locator(".kpi__value")) == kpi_value_text(kpi, language), kpi
         if kpi["colour"] == "grey":
             expected = reason_text(kpi, report["window_days"], language)

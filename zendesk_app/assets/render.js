@@ -205,7 +205,8 @@ export function renderKpi(kpi, t, windowDays) {
   const value = t(`value_${kpi.key}`, { value: formatValue(kpi.value, kpi.unit, t.language) });
   return [
     `<li class="kpi kpi--${colour}" data-kpi="${escapeHtml(kpi.key)}"${titleAttr}>`,
-    `<span class="kpi__name">${escapeHtml(name)}</span>`,
+    // The colour is never the only sign: its word stands beside the name, as on the ring.
+    `<span class="kpi__name">${escapeHtml(name)} <span class="kpi__word">${escapeHtml(t(`colour_${colour}`))}</span></span>`,
     `<span class="kpi__value">${escapeHtml(value)}</span>`,
     renderScale(kpi, name, value, colour, t),
     uncounted,

@@ -50,6 +50,12 @@ test('the KPI bar is the value placed between its bad and good thresholds, label
   );
 });
 
+test('a KPI says its colour in a word, not only in colour', () => {
+  assert.match(renderKpi(healthReport().kpis[1], en), /<span class="kpi__name">Feedback <span class="kpi__word">At risk<\/span><\/span>/);
+  assert.match(renderKpi(healthReport().kpis[0], de), /kpi__word">Kritisch</);
+  assert.doesNotMatch(renderKpi(healthReport().kpis[3], en), /kpi__word/);
+});
+
 test('a value below its bad threshold draws an empty bar whose left end says why', () => {
   const kpi = {
     key: 'feedback', value: 57, unit: '%', score: 0, colour: 'red', weight: 2, sample_size: 9, detail: {},
