@@ -21,10 +21,8 @@ const WORDED = new Set([
   'internal_error',
 ]);
 const SAME_AS = { method_not_allowed: 'not_found', http_error: 'internal_error' };
-/** Normal states, not failures: announced politely, no retry button. */
+/** Normal states, not failures: announced politely, and no retry (nothing it could change). */
 const CALM = new Set(['no_organization', 'not_configured', 'outside_zendesk']);
-/** Nothing a retry can change until someone edits a setting. */
-const NO_RETRY = new Set(['no_organization', 'not_configured', 'outside_zendesk']);
 
 /** The code the card words: the backend's, an alias, or one chosen by the HTTP status. */
 export function wordedCode(problem) {
@@ -62,7 +60,7 @@ export function renderProblem(problem, t, view = {}) {
       : `error_${code}_body`;
   const body = t(bodyKey) === bodyKey ? '' : t(bodyKey, { setting });
   const detail = view.isAdmin && problem.detail ? adminDetail(problem.detail, t) : '';
-  const retry = NO_RETRY.has(code)
+  const retry = CALM.has(code)
     ? ''
     : `<button type="button" class="btn" data-action="retry">${escapeHtml(t('retry'))}</button>`;
   return [
@@ -112,6 +110,8 @@ export function settingsProblemText(problem, fallback, t) {
   const key = `problem_${code}`;
   if (!problem || !problem.setting || t(key) === key) return fallback || '';
   const params = problem.params && typeof problem.params === 'object' ? problem.params : {};
+  const labelKey = `setting_${problem.setting}`;
+  const label = t(labelKey) === labelKey ? problem.setting : t(labelKey); // a newer setting
   const consequence = CONSEQUENCE_CODES.has(problem.code)
     ? problem.default === null || problem.default === undefined
       ? t('problem_ignored')
@@ -119,7 +119,7 @@ export function settingsProblemText(problem, fallback, t) {
     : '';
   return t(key, {
     ...params,
-    label: t(`setting_${problem.setting}`) === `setting_${problem.setting}` ? problem.setting : t(`setting_${problem.setting}`),
+    label,
     value: problem.value ?? '',
     default: problem.default ?? '',
     consequence,
