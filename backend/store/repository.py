@@ -456,6 +456,12 @@ class Repository:
             return AccountSyncState()
         return AccountSyncState(**{k: v for k, v in row.items() if k != "tenant"})
 
+    def account_syncs(self) -> list[AccountSyncState]:
+        """Every tenant's sync state (for the public readiness summary: no names)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(_ACCOUNT)).mappings().all()
+        return [AccountSyncState(**{k: v for k, v in r.items() if k != "tenant"}) for r in rows]
+
     def save_account_sync(self, tenant: str, state: AccountSyncState) -> None:
         with self.engine.begin() as connection:
             self._save_account_sync(connection, tenant, state)
