@@ -110,6 +110,9 @@ class ZendeskReadiness:
             return str(error)
         except ZendeskError as error:
             return f"{where} is unreachable: {error}"
+        except Exception as error:  # a probe answers, whatever broke; the log has the trace
+            log.exception("readiness check of %s failed", tenant.subdomain)
+            return f"{where} could not be checked ({type(error).__name__})"
         role = user.get("role")
         if user.get("id") is None or role not in API_ROLES:
             return (

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import anyio
 from anyio import to_thread
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.zendesk.ratelimit import WINDOW_SECONDS, MemoryWindows, WindowStore
 
@@ -148,7 +149,13 @@ class PostgresWindows:
     async def try_acquire(
         self, account: str, bucket: str, limit: int, pace: float | None
     ) -> float | None:
-        return await to_thread.run_sync(self._try_acquire, account, bucket, limit, pace)
+        try:
+            return await to_thread.run_sync(self._try_acquire, account, bucket, limit, pace)
+        except SQLAlchemyError as error:
+            # Without the database the processes cannot share the window: each keeps its own
+            # rather than stopping every call to Zendesk.
+            log.warning("shared rate window unavailable, counting in this process: %s", error)
+            return await self._local.try_acquire(account, bucket, limit, pace)
 
     def _try_acquire(
         self, account: str, bucket: str, limit: int, pace: float | None
@@ -157,6 +164,10 @@ class PostgresWindows:
             now = float(connection.execute(_DATABASE_CLOCK).scalar_one())
             paused = _row(connection, account, _PAUSE_BUCKET, lock=False)
             row = _row(connection, account, bucket, lock=True)
+            # What any process last learned from Zendesk beats this process's assumption.
+            if row["limit_per_minute"]:
+                limit = int(row["limit_per_minute"])
+                pace = None if pace is None else WINDOW_SECONDS / limit
             sent = [t for t in json.loads(row["sent"]) if t > now - WINDOW_SECONDS]
             retry_at = max(now, float(paused["paused_until"]))
             if pace is not None:
@@ -204,10 +215,30 @@ class PostgresWindows:
     def paused_for(self, account: str) -> float:
         return self._local.paused_for(account)
 
+    def learn(self, account: str, bucket: str, limit: int) -> None:
+        threading.Thread(
+            target=self._learn, args=(account, bucket, limit), name="rate-learn", daemon=True
+        ).start()
+
+    def _learn(self, account: str, bucket: str, limit: int) -> None:
+        try:
+            with self._engine.begin() as connection:
+                _row(connection, account, bucket, lock=True)
+                connection.execute(
+                    text(
+                        "UPDATE rate_windows SET limit_per_minute = :l "
+                        "WHERE account = :a AND bucket = :b"
+                    ),
+                    {"l": limit, "a": account, "b": bucket},
+                )
+        except Exception as error:  # the others keep their own assumption until they learn
+            log.warning("sharing a learned rate limit failed: %s", error)
+
 
 _DATABASE_CLOCK = text("SELECT extract(epoch FROM clock_timestamp())")
 _WINDOW = (
-    "SELECT sent, paced_until, paused_until FROM rate_windows WHERE account = :a AND bucket = :b"
+    "SELECT sent, paced_until, paused_until, limit_per_minute FROM rate_windows "
+    "WHERE account = :a AND bucket = :b"
 )
 _NEW_WINDOW = text(
     "INSERT INTO rate_windows (account, bucket, sent, paced_until, paused_until) "

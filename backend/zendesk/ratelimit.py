@@ -154,6 +154,12 @@ class WindowStore(Protocol):
         """Seconds until a pause of the account ends, as far as this process knows."""
         ...
 
+    def learn(self, account: str, bucket: str, limit: int) -> None:
+        """What a response said a bucket allows a minute (this app's share of it): a shared
+        store tells the other processes, so a process taking over the sync does not wait on a
+        window counted against a smaller, assumed limit."""
+        ...
+
 
 class MemoryWindows:
     """The window of every account of this process; the default for one process."""
@@ -194,6 +200,9 @@ class MemoryWindows:
     def paused_for(self, account: str) -> float:
         with self._lock:
             return max(0.0, self._pauses.get(account, 0.0) - self._clock())
+
+    def learn(self, account: str, bucket: str, limit: int) -> None:
+        pass  # in one process the budget itself holds what it learned
 
 
 class RateBudget:
@@ -282,12 +291,14 @@ class RateBudget:
         if learned is not None and learned > 0 and learned != self.incremental_per_minute:
             log.info("Zendesk's incremental export allows %d requests/minute", learned)
             self.incremental_per_minute = learned
+            self.store.learn(self.account, "incremental", learned)
         if info is None:
             return
         self._last_info = info
         if info.limit is not None and info.limit > 0 and info.limit != self.limit_per_minute:
             log.info("Zendesk account limit is %d requests/minute", info.limit)
             self.limit_per_minute = info.limit
+            self.store.learn(self.account, "api", self.requests_per_minute)
         if info.remaining == 0 and info.reset_seconds:
             self.pause(info.reset_seconds)
 
