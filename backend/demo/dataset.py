@@ -283,7 +283,7 @@ class DemoAccount:
         org = self.demo_organization(organization_id)
         with self._lock:
             runtime = self._runtime_of(organization_id)
-        added = len(self._added.get(organization_id, ()))
+            added = len(self._added.get(organization_id, ()))
         deleted = sum(r.status == "deleted" for r in runtime.values())
         return org.ticket_count + added - deleted
 
