@@ -20,6 +20,7 @@ from backend.store.repository import Repository, StoredTenant
 from backend.zendesk.auth import ApiToken, BearerToken, ClientCredentials, ZendeskAuth
 from backend.zendesk.client import base_url_for
 
+PREVIOUS_SECRET = "previous_shared_secret"  # noqa: S105 - the key naming it among sealed secrets
 AuthKind = Literal["oauth_token", "client_credentials", "api_token"]
 
 # The environment variables that hold each kind's credentials: named in every auth error.
@@ -39,6 +40,8 @@ class Tenant:
     auth_kind: AuthKind | None
     shared_secret: str = field(repr=False)
     credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    # During a rotation the secret being replaced also verifies tokens (docs/operations.md).
+    previous_secret: str | None = field(default=None, repr=False)
 
     def zendesk_auth(self) -> ZendeskAuth | None:
         c = self.credentials
@@ -78,7 +81,13 @@ def tenant_from_config(config: AppConfig) -> Tenant | None:
         auth_kind=kind,
         shared_secret=config.app_shared_secret.get_secret_value(),
         credentials=credentials,
+        previous_secret=previous_secret_from_config(config),
     )
+
+
+def previous_secret_from_config(config: AppConfig) -> str | None:
+    previous = config.app_shared_secret_previous
+    return previous.get_secret_value() if previous is not None else None
 
 
 class SecretBox:
@@ -116,6 +125,8 @@ def secret_box(config: AppConfig) -> SecretBox | None:
 
 def seal_tenant(tenant: Tenant, box: SecretBox) -> StoredTenant:
     secrets = {"shared_secret": tenant.shared_secret, **tenant.credentials}
+    if tenant.previous_secret:
+        secrets[PREVIOUS_SECRET] = tenant.previous_secret
     return StoredTenant(
         subdomain=tenant.subdomain,
         zendesk_url=tenant.zendesk_url,
@@ -128,6 +139,7 @@ def seal_tenant(tenant: Tenant, box: SecretBox) -> StoredTenant:
 def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
     secrets = box.open(stored.secrets)
     shared_secret = secrets.pop("shared_secret")
+    previous_secret = secrets.pop(PREVIOUS_SECRET, None)
     kind = stored.auth_kind if stored.auth_kind in CREDENTIAL_VARIABLES else None
     return Tenant(
         subdomain=stored.subdomain,
@@ -135,6 +147,7 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
         auth_kind=kind,  # type: ignore[arg-type]
         shared_secret=shared_secret,
         credentials=secrets,
+        previous_secret=previous_secret,
     )
 
 
@@ -169,3 +182,13 @@ class TenantRegistry:
         with self._lock:
             self._cache[subdomain] = tenant
         return tenant
+
+    def every_tenant(self) -> list[Tenant]:
+        """The environment's tenant and every registered one (reads the database)."""
+        found = [self._env_tenant] if self._env_tenant is not None else []
+        if self._box is None:
+            return found
+        for stored in self._repository.tenants():
+            if not any(tenant.subdomain == stored.subdomain for tenant in found):
+                found.append(open_tenant(stored, self._box))
+        return found

@@ -12,12 +12,16 @@ from starlette.exceptions import HTTPException
 
 from backend.api.signed_requests import InvalidToken
 from backend.service.health import HealthUnavailable, OrganizationNotFound
+from backend.service.settings_cache import UnknownInstallation
 
 log = logging.getLogger(__name__)
 
 
-def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+def _json(
+    status: int, detail: str, headers: dict[str, str] | None = None, code: str | None = None
+) -> JSONResponse:
+    body = {"detail": detail} if code is None else {"detail": detail, "code": code}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _invalid_token(_request: Request, error: Exception) -> JSONResponse:
@@ -26,13 +30,24 @@ async def _invalid_token(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _unknown_installation(request: Request, error: Exception) -> JSONResponse:
+    log.warning("refused %s %s: %s", request.method, request.url.path, error)
+    return _json(
+        401,
+        f"invalid token: {error}",
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        "unknown_installation",
+    )
+
+
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
     return _json(404, str(error))
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HealthUnavailable)
     log.warning("503: %s", error)
-    return _json(503, str(error), {"Retry-After": "30"})
+    return _json(503, str(error), {"Retry-After": "30"}, error.code)
 
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
@@ -66,6 +81,7 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidToken, _invalid_token)
+    app.add_exception_handler(UnknownInstallation, _unknown_installation)
     app.add_exception_handler(OrganizationNotFound, _not_found)
     app.add_exception_handler(HealthUnavailable, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)

@@ -6,15 +6,19 @@ tenant's secret, HS256 only, so a token can never be verified with another tenan
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jose import jwt
-from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from jose import jws, jwt
+from jose.exceptions import ExpiredSignatureError, JWSError, JWTClaimsError, JWTError
 
+from backend.config import MIN_SHARED_SECRET_LENGTH
 from backend.tenants import Tenant
+
+log = logging.getLogger(__name__)
 
 AUDIENCE = "customer-health"
 ALGORITHM = "HS256"
@@ -72,11 +76,20 @@ def verify(
     tenant = resolve_tenant(issuer.lower())
     if tenant is None:
         raise UnknownTenant(f"unknown issuer {issuer[:63]!r}")
+    if any(len(s) < MIN_SHARED_SECRET_LENGTH for s in _secrets(tenant)):
+        # Registered before secrets had a minimum: anyone could forge a token signed with an
+        # empty or short key, so none verifies. The operator must register a longer secret.
+        log.error(
+            "tenant %s has a shared secret shorter than %d characters: every token is refused",
+            tenant.subdomain,
+            MIN_SHARED_SECRET_LENGTH,
+        )
+        raise InvalidToken("signature does not match this account's shared secret")
 
     try:
         claims = jwt.decode(
             token,
-            tenant.shared_secret,
+            _signing_secret(token, tenant),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=issuer,
@@ -115,6 +128,25 @@ def verify(
         raise InvalidToken("installation_id claim must be an integer")
     subject = claims.get("sub")
     return SignedRequest(tenant, installation_id, subject if isinstance(subject, str) else None)
+
+
+def _secrets(tenant: Tenant) -> list[str]:
+    return [tenant.shared_secret, *([tenant.previous_secret] if tenant.previous_secret else [])]
+
+
+def _signing_secret(token: str, tenant: Tenant) -> str:
+    """The secret to verify with: during a rotation the previous one if it signed the token
+    (agents whose Zendesk still has the old setting keep working); otherwise the current one.
+    """
+    if tenant.previous_secret is None:
+        return tenant.shared_secret
+    for secret in _secrets(tenant):
+        try:
+            jws.verify(token, secret, algorithms=[ALGORITHM])
+        except JWSError:
+            continue
+        return secret
+    return tenant.shared_secret
 
 
 def _numeric(claims: dict[str, object], name: str) -> float:

@@ -6,6 +6,7 @@ import argparse
 import threading
 from typing import Any
 
+from backend.cli.environment import NO_ENVIRONMENT
 from backend.demo.app import create_demo_zendesk
 from backend.demo.auth import DemoCredentials
 from backend.demo.dataset import INSTALLATION_ID, generate_account
@@ -19,6 +20,7 @@ def register(subparsers: Any) -> None:
         "demo-zendesk",
         help="run the built-in demo Zendesk (a local stand-in for the Support API)",
         description="Serve a generated Zendesk account over HTTP until Ctrl-C.",
+        epilog=NO_ENVIRONMENT,
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

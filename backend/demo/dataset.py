@@ -57,7 +57,7 @@ SUBDOMAIN: Final = "acme-demo"
 DEFAULT_BASE_URL: Final = f"https://{SUBDOMAIN}.zendesk.com"
 ADMIN_EMAIL: Final = "admin@acme-demo.example"
 # The installation's secure setting: never served by the API, published for the demo backend.
-SHARED_SECRET: Final = "demo-shared-secret"  # noqa: S105
+SHARED_SECRET: Final = "demo-shared-secret-0123456789abcdef"  # noqa: S105
 ARCHIVE_AFTER_DAYS: Final = 120  # Zendesk archives tickets closed for more than 120 days
 
 
