@@ -95,7 +95,6 @@ async def test_cold_fetch_reads_every_ticket_in_ceil_n_over_100_calls(
         tickets = await zendesk.fetch_organization_tickets(
             mid_org,
             updated_since=EPOCH,
-            time_spent_field_id=TIME_SPENT_FIELD,
             on_page=lambda fetched, _oldest: progress.append(fetched),
         )
         assert await zendesk.count_organization_tickets(mid_org) == total
