@@ -37,6 +37,7 @@ from backend.demo.ticket_store import PackedTickets
 from backend.demo.tickets import (
     DAY,
     TICKET_ID_STRIDE,
+    Row,
     TicketRecord,
     generate_rows,
     record_from_row,
@@ -243,8 +244,11 @@ class DemoAccount:
 
     # --- tickets ---------------------------------------------------------------------------
 
-    def _rows(self, org: DemoOrganization) -> Iterator[Any]:
-        assert org.profile is not None
+    def generated_rows(self, organization_id: int) -> Iterator[Row]:
+        """The organization's generated tickets as rows, drawn afresh (none kept)."""
+        org = self.demo_organization(organization_id)
+        if org.profile is None or not org.ticket_count:
+            return iter(())
         seed = f"{self.seed}:tickets:{org.index}"
         return generate_rows(org.profile, seed, self.anchor, org.ticket_count)
 
@@ -253,15 +257,20 @@ class DemoAccount:
         with self._lock:
             store = self._stores.get(org.id)
             if store is None:
-                rows = self._rows(org) if org.ticket_count else iter(())
                 store = PackedTickets(
-                    rows,
+                    self.generated_rows(org.id),
                     first_id=(org.index + 1) * TICKET_ID_STRIDE + 1,
                     organization_id=org.id,
                     requesters=requester_base(org.index),
                 )
                 self._stores[org.id] = store
             return store
+
+    @property
+    def packed_bytes(self) -> int:
+        """Bytes of the generated tickets drawn so far (kept packed)."""
+        with self._lock:
+            return sum(store.nbytes for store in self._stores.values())
 
     def _runtime_of(self, organization_id: int) -> dict[int, TicketRecord]:
         return {i: r for i, r in self._runtime.items() if r.organization_id == organization_id}
@@ -274,7 +283,7 @@ class DemoAccount:
         org = self.demo_organization(organization_id)
         with self._lock:
             runtime = self._runtime_of(organization_id)
-        added = len(self._added.get(organization_id, ()))
+            added = len(self._added.get(organization_id, ()))
         deleted = sum(r.status == "deleted" for r in runtime.values())
         return org.ticket_count + added - deleted
 
@@ -315,15 +324,13 @@ class DemoAccount:
             added = [self._runtime[i] for i in self._added.get(organization_id, ())]
         if store is not None:
             generated: Iterator[TicketRecord] = iter(store)
-        elif org.ticket_count:
+        else:
             first_id = (org.index + 1) * TICKET_ID_STRIDE + 1
             requesters = requester_base(org.index)
             generated = (
                 record_from_row(row, first_id + position, org.id, requesters)
-                for position, row in enumerate(self._rows(org))
+                for position, row in enumerate(self.generated_rows(org.id))
             )
-        else:
-            generated = iter(())
         for record in generated:
             record = runtime.get(record.id, record)
             if record.status != "deleted":

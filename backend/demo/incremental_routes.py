@@ -37,8 +37,8 @@ def _start_time(demo: DemoZendesk, params: dict[str, str]) -> int | None:
     start_time = int_param(params, "start_time")
     if start_time is not None and start_time > demo.export_until():
         lag = demo.export_lag_seconds
-        when = f"at least {lag} seconds in the past" if lag else "in the future"
-        raise InvalidRequest(f"start_time is too recent: it must be {when}")
+        rule = f"be at least {lag} seconds in the past" if lag else "not be in the future"
+        raise InvalidRequest(f"start_time is too recent: it must {rule}")
     return start_time
 
 

@@ -34,6 +34,7 @@ ORGANIZATION_FIELDS: Final = (
 _FIELD_TYPES: Final = {key: kind for _, key, kind, _ in ORGANIZATION_FIELDS}
 # Share of each tier that churned; a green customer can churn too (at least one of them).
 _CHURN_SHARE: Final[dict[Tier, float]] = {"red": 0.5, "yellow": 0.08, "green": 0.05}
+_DATED_SHARE: Final = 0.8  # churned organizations with a churned_on date
 _GOALS: Final = (60, 65, 70, 75, 80, 85)
 
 _NAME_STARTS: Final = (
@@ -228,15 +229,17 @@ def _phases(rng: random.Random, count: int) -> list[str]:
     return phases
 
 
-def _churned(seed: int, tiers: Sequence[Tier]) -> set[int]:
-    """Indexes of the churned organizations: a share of each tier, drawn once per account."""
+def _churned(seed: int, tiers: Sequence[Tier]) -> tuple[set[int], set[int]]:
+    """Indexes of the churned organizations (a share of each tier) and of those of them with
+    a churn date (four in five), drawn once per account."""
     rng = random.Random(f"{seed}:churn")
     churned: set[int] = set()
     for tier, share in _CHURN_SHARE.items():
         members = [i for i, t in enumerate(tiers) if t == tier]
         wanted = min(len(members), max(1, round(share * len(members)))) if members else 0
         churned.update(rng.sample(members, wanted))
-    return churned
+    dated = set(rng.sample(sorted(churned), round(_DATED_SHARE * len(churned))))
+    return churned, dated
 
 
 def _revenue_fields(rng: random.Random, profile: OrganizationProfile) -> dict[str, Any]:
@@ -256,11 +259,11 @@ def _revenue_fields(rng: random.Random, profile: OrganizationProfile) -> dict[st
 
 
 def _portfolio_fields(
-    rng: random.Random, churned: bool, anchor: int, created_at: int
+    rng: random.Random, churn_dated: bool, anchor: int, created_at: int
 ) -> dict[str, Any]:
-    """churned_on (most churned organizations) and health_goal (about a third of them)."""
+    """churned_on (when the churn is dated) and health_goal (about a third of them)."""
     fields: dict[str, Any] = {}
-    if churned and rng.random() < 0.8:
+    if churn_dated:
         # Within the last weeks, so a demo with 90 days of history has scores from before.
         day = max(created_at + DAY, anchor - rng.randint(7, 80) * DAY)
         fields["churned_on"] = date_value(datetime.fromtimestamp(day, UTC).date())
@@ -283,7 +286,7 @@ def generate_organizations(
     specials = ["high_volume", "no_revenue", "no_csat", "no_tickets", "high_volume", "high_volume"]
     chosen = rng.sample(range(count), min(len(specials), count))
     special_of = dict(zip(chosen, specials, strict=False))
-    churned = _churned(seed, tiers)
+    churned, dated = _churned(seed, tiers)
     organizations = []
     for index in range(count):
         org_rng = random.Random(f"{seed}:organization:{index}")
@@ -302,7 +305,7 @@ def generate_organizations(
         created_at = anchor - profile.age_days * DAY - org_rng.randint(0, DAY - 1)
         fields = _revenue_fields(org_rng, profile)
         extra_rng = random.Random(f"{seed}:organization-fields:{index}")
-        fields |= _portfolio_fields(extra_rng, index in churned, anchor, created_at)
+        fields |= _portfolio_fields(extra_rng, index in dated, anchor, created_at)
         # Distinct times (to the second), so the incremental export has few ties to handle.
         updated_at = max(created_at, anchor - extra_rng.randint(DAY, 60 * DAY))
         organizations.append(
