@@ -41,6 +41,13 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="incremental export requests a minute (Zendesk: 10, 30 with High Volume)",
     )
+    parser.add_argument(
+        "--account-limit",
+        type=int,
+        default=700,
+        metavar="N",
+        help="API requests a minute for the whole account (Zendesk: 200 to 2500 by plan)",
+    )
     parser.add_argument("--fault-429", type=float, default=0.0, metavar="F")
     parser.add_argument("--fault-5xx", type=float, default=0.0, metavar="F")
     parser.add_argument("--fault-slow", type=float, default=0.0, metavar="F")
@@ -60,8 +67,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"demo-zendesk: {error}")
         return 2
-    if args.export_lag < 0 or args.incremental_exports < 1:
-        print("demo-zendesk: --export-lag must be ≥ 0 and --incremental-exports ≥ 1")
+    if args.export_lag < 0 or args.incremental_exports < 1 or args.account_limit < 1:
+        print(
+            "demo-zendesk: --export-lag must be ≥ 0, --incremental-exports and --account-limit ≥ 1"
+        )
         return 2
     account = generate_account(seed=args.seed, organizations=args.organizations, scale=args.scale)
     credentials = DemoCredentials()
@@ -69,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
         account,
         faults=faults,
         credentials=credentials,
-        rate_limits=RateLimits(incremental_exports=args.incremental_exports),
+        rate_limits=RateLimits(
+            account=args.account_limit, incremental_exports=args.incremental_exports
+        ),
         export_lag_seconds=args.export_lag,
     )
     try:
