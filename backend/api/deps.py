@@ -30,7 +30,9 @@ def signed_request(
         return verify(bearer_token(authorization), registry.resolve)
     except InvalidToken as error:
         client = request.client.host if request.client else "-"
-        log.warning("refused %s %s from %s: %s", request.method, request.url.path, client, error)
+        log.warning(
+            "refused %s %s from %s: %s", request.method, request.url.path, client, error.log_reason
+        )
         raise
 
 
