@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from backend.api.signed_requests import InvalidToken
 from backend.service.health import HealthUnavailable, OrganizationNotFound
+from backend.tenants import TenantUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,18 @@ async def _not_found(_request: Request, error: Exception) -> JSONResponse:
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     log.warning("503: %s", error)
     return _json(503, str(error), {"Retry-After": "30"})
+
+
+async def _tenant_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("503: %s", error)  # the operator's to fix; the caller learns only that
+    return JSONResponse(
+        {
+            "detail": "the backend cannot use this account's registration; "
+            "its operator must register the account again",
+            "code": "tenant_unavailable",
+        },
+        status_code=503,
+    )
 
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
@@ -68,6 +81,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidToken, _invalid_token)
     app.add_exception_handler(OrganizationNotFound, _not_found)
     app.add_exception_handler(HealthUnavailable, _unavailable)
+    app.add_exception_handler(TenantUnavailable, _tenant_unavailable)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)
