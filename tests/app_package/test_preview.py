@@ -42,7 +42,7 @@ def _echo_app() -> FastAPI:
             }
         )
 
-    @app.get("/down")
+    @app.get("/api/v1/down")
     async def down() -> JSONResponse:
         return JSONResponse({"detail": "Zendesk unavailable"}, status_code=503)
 
@@ -124,7 +124,7 @@ def test_a_tampered_signature_is_refused_by_the_backend(preview: TestClient) -> 
 
 
 def test_the_backend_status_and_body_are_relayed(preview: TestClient) -> None:
-    answer = preview.post("/preview/proxy", json=_health_options(url=f"{BACKEND}/down"))
+    answer = preview.post("/preview/proxy", json=_health_options(url=f"{BACKEND}/api/v1/down"))
     assert answer.status_code == 503
     assert answer.json() == {"detail": "Zendesk unavailable"}
 
