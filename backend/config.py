@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from backend.zendesk.client import base_url_for
 
 DEFAULT_DATABASE_URL = "sqlite:///./customer-health.db"
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://\[[0-9a-fA-F:]+\](:[0-9]{1,5})?"
+)
 
 
 class ConfigError(ValueError):
@@ -54,6 +59,14 @@ class AppConfig(BaseSettings):
     zendesk_max_retry_seconds: float = Field(default=20, ge=0)
     rate_budget_fraction: float = Field(default=0.2, gt=0, le=1)
 
+    # Logs, metrics and development-only CORS (README: "Backend configuration").
+    log_format: Literal["text", "json"] = "text"
+    # /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset: no /metrics.
+    metrics_token: SecretStr | None = None
+    # Origins allowed beside Zendesk's, comma-separated: for development only, e.g. zcli's
+    # local app server http://localhost:4567. Never needed in production.
+    cors_extra_origins: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _driver(cls, url: str) -> str:
@@ -63,6 +76,18 @@ class AppConfig(BaseSettings):
     @classmethod
     def _subdomain(cls, value: str | None) -> str | None:
         return value.strip().lower() if value else None
+
+    @field_validator("cors_extra_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        origins = [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    f"{origin[:100]!r} is not an origin such as "
+                    "http://localhost:4567 (scheme, host and port only)"
+                )
+        return ",".join(origins)
 
     @model_validator(mode="after")
     def _zendesk_url(self) -> AppConfig:

@@ -27,13 +27,15 @@ def signed_request(
 ) -> SignedRequest:
     """Verify the ZAF JWT (runs in the thread pool: a tenant lookup may touch the database)."""
     try:
-        return verify(bearer_token(authorization), registry.resolve)
+        signed = verify(bearer_token(authorization), registry.resolve)
     except InvalidToken as error:
         client = request.client.host if request.client else "-"
         log.warning(
             "refused %s %s from %s: %s", request.method, request.url.path, client, error.log_reason
         )
         raise
+    request.state.tenant = signed.tenant.subdomain  # for the request's log line
+    return signed
 
 
 def _health_service(request: Request) -> HealthService:

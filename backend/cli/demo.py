@@ -16,11 +16,11 @@ import uvicorn
 from jose import jwt
 from pydantic import SecretStr
 
-from backend.cli.serve import configure_logging
 from backend.config import AppConfig
 from backend.demo import BackgroundServer, DemoCredentials, create_demo_zendesk, generate_account
 from backend.demo.history import start_warm_up
 from backend.demo.preview import create_preview_router
+from backend.observability.logs import configure_logging
 from backend.scoring import ScoringSettings
 
 DEMO_DATABASE = Path("var/demo.sqlite3")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 import uvicorn
 from pydantic import ValidationError
 
 from backend.config import AppConfig, ConfigError
+from backend.observability.logs import configure_logging
 from backend.tenants import credentials_from_config
 
 
@@ -18,16 +18,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", help="interface to bind (default: HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to bind (default: PORT or 8000)")
     parser.set_defaults(func=run)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # One line per HTTP request to Zendesk drowns everything else; the client logs what matters.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def load_config() -> AppConfig:
@@ -62,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     from backend.api.main import create_app  # imported late: `--help` stays fast
 
     uvicorn.run(
