@@ -76,7 +76,13 @@ class SecurityHeaders:
                     return
                 start = message  # held until the page is complete: its hashes go in it
                 return
-            if start is None or message["type"] != "http.response.body":
+            if start is not None and message["type"] != "http.response.body":
+                # e.g. a file sent by the server itself (pathsend): no page to hash
+                headers = list(start.get("headers", ()))
+                start["headers"] = _with_policy(headers, page_policy([], docs=docs))
+                await send(start)
+                start = None
+            if start is None:
                 await send(message)
                 return
             page.append(message.get("body", b""))

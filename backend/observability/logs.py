@@ -58,6 +58,8 @@ def configure_logging(
     root.setLevel(level.upper())
     quiet = max(logging.WARNING, root.level)
     # One line per HTTP request to Zendesk drowns everything else; the client logs what matters.
+    # httpcore's DEBUG traces would also print every response's headers.
     logging.getLogger("httpx").setLevel(quiet)
+    logging.getLogger("httpcore").setLevel(quiet)
     # The backend writes its own line per request (with its id, route and duration).
     logging.getLogger("uvicorn.access").setLevel(quiet)

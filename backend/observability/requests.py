@@ -24,7 +24,7 @@ Scope = dict[str, Any]
 
 
 class ObserveRequests:
-    """Sets the request id (also answered as X-Request-ID), then after the answer records
+    """Sets the request id (also answered as X-Request-ID), then as the answer ends records
     the latency per route template and writes one log line. The query string is never
     logged: a caller could have put a token there."""
 
@@ -41,18 +41,24 @@ class ObserveRequests:
         # outside this layer logs an unexpected exception with the id still set.
         request_id.set(rid)
         status = 500
+        recorded = False
 
         async def send_with_id(message: dict[str, Any]) -> None:
-            nonlocal status
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+            elif not message.get("more_body", False):
+                # Recorded before the last byte leaves: whoever got the answer finds its line.
+                recorded = True
+                _record(scope, status, time.perf_counter() - started)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            _record(scope, status, time.perf_counter() - started)
+            if not recorded:  # the app failed before it finished an answer
+                _record(scope, status, time.perf_counter() - started)
 
 
 def _incoming_id(scope: Scope) -> str | None:
