@@ -11,6 +11,7 @@ Colour = Literal["green", "yellow", "red", "grey"]
 
 class ErrorBody(BaseModel):
     detail: str
+    code: str | None = None  # docs/api.md "Errors"
 
 
 class OrganizationRef(BaseModel):
