@@ -73,12 +73,15 @@ def _record(scope: Scope, status: int, seconds: float) -> None:
     route = getattr(scope.get("route"), "path", None) or "other"
     method = scope["method"]
     record_http_request(method, route, status, seconds)
+    if status >= 500:
+        level = logging.WARNING
+    else:
+        level = logging.DEBUG if route in _QUIET_ROUTES else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
     # raw_path stays percent-encoded: a decoded %0A could not start a fake log line.
     path = scope.get("raw_path", b"").decode("latin-1")[:200] or scope["path"][:200]
     state = scope.get("state") or {}
-    level = logging.DEBUG if route in _QUIET_ROUTES and status < 500 else logging.INFO
-    if status >= 500:
-        level = logging.WARNING
     access_log.log(
         level,
         "%s %s %d %.1f ms",
