@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
+from backend.api.middleware import headers_outside_the_layers
 from backend.api.signed_requests import InvalidToken
 from backend.service.health import HealthUnavailable, OrganizationNotFound
 from backend.tenants import TenantUnavailable
@@ -74,7 +75,9 @@ async def _database(request: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return _json(500, "internal error; the backend log has the details")
+    return _json(
+        500, "internal error; the backend log has the details", headers_outside_the_layers()
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api.request_limits import RequestLimits
-from backend.api.security_headers import SecurityHeaders
+from backend.api.security_headers import ALWAYS, API_POLICY, SecurityHeaders
 from backend.config import AppConfig
-from backend.observability.requests import ObserveRequests
+from backend.observability.logs import request_id
+from backend.observability.requests import REQUEST_ID_HEADER, ObserveRequests
 
 # Where ZAF runs the app's iframe: Zendesk itself and Zendesk-hosted app assets. zcli's local
 # server (http://localhost:4567) only when CORS_EXTRA_ORIGINS names it: in production any
@@ -36,3 +37,14 @@ def install_middleware(app: FastAPI, config: AppConfig) -> None:
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(SecurityHeaders, docs_paths=[p for p in docs if p])
     app.add_middleware(ObserveRequests)  # added last: outermost, so it times everything
+
+
+def headers_outside_the_layers() -> dict[str, str]:
+    """What the layers would have added, for the one answer written outside them: Starlette
+    sends the 500 of an unexpected exception from its outermost ServerErrorMiddleware."""
+    headers = {name.decode(): value.decode() for name, value in ALWAYS}
+    headers["content-security-policy"] = API_POLICY
+    rid = request_id.get()
+    if rid:
+        headers[REQUEST_ID_HEADER] = rid
+    return headers

@@ -12,6 +12,7 @@ from backend.observability.logs import request_id
 from backend.observability.metrics import record_http_request
 
 REQUEST_ID_HEADER: Final = "x-request-id"
+_HEADER: Final = REQUEST_ID_HEADER.encode()
 # A caller's (e.g. a load balancer's) id is kept when it is short and plain, so it cannot
 # forge log structure; otherwise the backend makes one.
 _PLAIN_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
@@ -47,7 +48,7 @@ class ObserveRequests:
             nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", ()), (_HEADER, rid.encode())]
             elif not message.get("more_body", False):
                 # Recorded before the last byte leaves: whoever got the answer finds its line.
                 recorded = True
@@ -63,7 +64,7 @@ class ObserveRequests:
 
 def _incoming_id(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
-        if name == b"x-request-id":
+        if name == _HEADER:
             return value.decode() if _PLAIN_ID.fullmatch(value) else None
     return None
 

@@ -164,3 +164,31 @@ def test_zcli_origin_is_allowed_when_configured(development_backend: BackgroundS
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:4567"
     other = _preflight(development_backend, "http://localhost:4568")
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_an_unexpected_error_is_a_500_with_the_same_headers(
+    tmp_path_factory: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Starlette writes this answer outside every middleware; it must not lose the headers."""
+    config = AppConfig(
+        app_shared_secret="development-shared-secret-0123456789",
+        zendesk_subdomain="dev",
+        zendesk_oauth_token="unused",
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('boom') / 'boom.db'}",
+    )
+    app = create_app(config)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with BackgroundServer(app) as server:
+        response = httpx.get(f"{server.url}/boom", headers={"X-Request-ID": "boom-1"})
+    assert response.status_code == 500
+    assert response.json()["detail"] == "internal error; the backend log has the details"
+    assert "a bug" not in response.text
+    _assert_security_headers(response)
+    assert response.headers["content-security-policy"] == API_POLICY
+    assert response.headers["x-request-id"] == "boom-1"
+    (failure,) = [r for r in caplog.records if r.getMessage().startswith("unexpected error")]
+    assert getattr(failure, "request_id", None) == "boom-1"
