@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# HOST and PORT pass through: `make demo PORT=8001`.
 demo: $(STAMP)
 	$(BIN)/customer-health demo
 

@@ -26,6 +26,7 @@ from backend.zendesk.client import base_url_for
 
 log = logging.getLogger(__name__)
 
+PREVIOUS_SECRET = "previous_shared_secret"  # noqa: S105 - the key naming it among sealed secrets
 AuthKind = Literal["oauth_token", "client_credentials", "api_token"]
 
 # The environment variables that hold each kind's credentials: named in every auth error.
@@ -45,6 +46,8 @@ class Tenant:
     auth_kind: AuthKind | None
     shared_secret: str = field(repr=False)
     credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    # During a rotation the secret being replaced also verifies tokens (docs/operations.md).
+    previous_secret: str | None = field(default=None, repr=False)
 
     def zendesk_auth(self) -> ZendeskAuth | None:
         c = self.credentials
@@ -84,11 +87,17 @@ def tenant_from_config(config: AppConfig) -> Tenant | None:
         auth_kind=kind,
         shared_secret=config.app_shared_secret.get_secret_value(),
         credentials=credentials,
+        previous_secret=previous_secret_from_config(config),
     )
 
 
+def previous_secret_from_config(config: AppConfig) -> str | None:
+    previous = config.app_shared_secret_previous
+    return previous.get_secret_value() if previous is not None else None
+
+
 # The sealed form of a tenant: v2 seals the subdomain and the Zendesk URL with the secrets;
-# v1 (no "v" key: rows written before) sealed only the shared secret and the credentials.
+# v1 (no "v" key: rows written before) sealed only the secrets and the credentials, flat.
 SEALED_VERSION = 2
 
 
@@ -137,6 +146,7 @@ def seal_tenant(tenant: Tenant, box: SecretBox) -> StoredTenant:
         "subdomain": tenant.subdomain,
         "zendesk_url": tenant.zendesk_url,
         "shared_secret": tenant.shared_secret,
+        PREVIOUS_SECRET: tenant.previous_secret,
         "credentials": tenant.credentials,
     }
     return StoredTenant(
@@ -164,6 +174,7 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
             )
         credentials = sealed.get("credentials")
         shared_secret = sealed.get("shared_secret")
+        previous_secret = sealed.get(PREVIOUS_SECRET)
         zendesk_url = column_url
     else:
         # Sealed before URLs were: trusted only where the URL follows from the subdomain.
@@ -178,7 +189,7 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
             name,
         )
         shared_secret = sealed.pop("shared_secret", None)
-        sealed.pop("v", None)
+        previous_secret = sealed.pop(PREVIOUS_SECRET, None)
         credentials, zendesk_url = sealed, column_url
     if not isinstance(shared_secret, str) or not isinstance(credentials, dict):
         raise TenantUnavailable(f"tenant {name!r}: its sealed secrets are incomplete")
@@ -189,6 +200,7 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
         auth_kind=kind,  # type: ignore[arg-type]
         shared_secret=shared_secret,
         credentials={str(k): str(v) for k, v in credentials.items()},
+        previous_secret=previous_secret if isinstance(previous_secret, str) else None,
     )
 
 
@@ -223,3 +235,17 @@ class TenantRegistry:
         with self._lock:
             self._cache[subdomain] = tenant
         return tenant
+
+    def every_tenant(self) -> list[Tenant]:
+        """The environment's tenant and every registered one (reads the database)."""
+        found = [self._env_tenant] if self._env_tenant is not None else []
+        if self._box is None:
+            return found
+        for stored in self._repository.tenants():
+            if any(tenant.subdomain == stored.subdomain for tenant in found):
+                continue
+            try:
+                found.append(open_tenant(stored, self._box))
+            except TenantUnavailable as error:
+                log.error("skipped: %s", error)  # one unusable row must not stop the others
+        return found

@@ -27,7 +27,7 @@ import httpx
 
 from backend.cli.demo import demo_token
 
-SECRET = "benchmark-shared-secret"
+SECRET = "benchmark-shared-secret-0123456789abcdef"
 SUBDOMAIN = "acme-demo"
 BAR = 2.0
 CLI = str(Path(sys.executable).with_name("customer-health"))

@@ -13,13 +13,17 @@ from starlette.exceptions import HTTPException
 from backend.api.middleware import headers_outside_the_layers
 from backend.api.signed_requests import InvalidToken
 from backend.service.health import HealthUnavailable, OrganizationNotFound
+from backend.service.settings_cache import UnknownInstallation
 from backend.tenants import TenantUnavailable
 
 log = logging.getLogger(__name__)
 
 
-def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+def _json(
+    status: int, detail: str, headers: dict[str, str] | None = None, code: str | None = None
+) -> JSONResponse:
+    body = {"detail": detail} if code is None else {"detail": detail, "code": code}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _invalid_token(_request: Request, error: Exception) -> JSONResponse:
@@ -28,24 +32,33 @@ async def _invalid_token(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _unknown_installation(request: Request, error: Exception) -> JSONResponse:
+    log.warning("refused %s %s: %s", request.method, request.url.path, error)
+    return _json(
+        401,
+        f"invalid token: {error}",
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        "unknown_installation",
+    )
+
+
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
     return _json(404, str(error))
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HealthUnavailable)
     log.warning("503: %s", error)
-    return _json(503, str(error), {"Retry-After": "30"})
+    return _json(503, str(error), {"Retry-After": "30"}, error.code)
 
 
 async def _tenant_unavailable(_request: Request, error: Exception) -> JSONResponse:
     log.error("503: %s", error)  # the operator's to fix; the caller learns only that
-    return JSONResponse(
-        {
-            "detail": "the backend cannot use this account's registration; "
-            "its operator must register the account again",
-            "code": "tenant_unavailable",
-        },
-        status_code=503,
+    return _json(
+        503,
+        "the backend cannot use this account's registration; "
+        "its operator must register the account again",
+        code="tenant_unavailable",
     )
 
 
@@ -82,6 +95,7 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidToken, _invalid_token)
+    app.add_exception_handler(UnknownInstallation, _unknown_installation)
     app.add_exception_handler(OrganizationNotFound, _not_found)
     app.add_exception_handler(HealthUnavailable, _unavailable)
     app.add_exception_handler(TenantUnavailable, _tenant_unavailable)

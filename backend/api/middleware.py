@@ -34,8 +34,7 @@ def install_middleware(app: FastAPI, config: AppConfig) -> None:
         max_age=600,
     )
     app.add_middleware(RequestLimits)
-    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    app.add_middleware(SecurityHeaders, docs_paths=[p for p in docs if p])
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(ObserveRequests)  # added last: outermost, so it times everything
 
 

@@ -67,6 +67,7 @@ class HealthBody(BaseModel):
     data_as_of: str | None
     stale: bool
     stale_reason: str | None
+    stale_code: str | None
     refreshing: bool
 
 
@@ -83,3 +84,14 @@ class ComputingBody(BaseModel):
 class WhoAmIBody(BaseModel):
     tenant: str
     installation_id: int | None
+
+
+class SyncBody(BaseModel):
+    state: Literal["never", "running", "idle", "failing"]
+    phase: Literal["full", "incremental"] | None
+    tickets: int
+    organizations: int
+    progress: float | None
+    eta_seconds: float | None
+    last_success_at: str | None
+    last_error: str | None

@@ -1,7 +1,8 @@
 """Security headers on every answer, and a Content-Security-Policy fitted to each HTML page.
 
-JSON answers get a policy that allows nothing. An HTML page (the API docs, the demo's
-preview) may run its own files and exactly the inline scripts it was sent with: their SHA-256
+JSON answers get a policy that allows nothing. An HTML page (the API docs, served from the
+package; the demo's preview) may run its own files and exactly the inline scripts it was sent
+with: their SHA-256
 hashes are computed from the page itself, so a page can change without the policy going
 stale, and a script injected into it would not run.
 """
@@ -27,41 +28,23 @@ PAGE_POLICY: Final[Mapping[str, tuple[str, ...]]] = {
     "img-src": ("'self'", "data:"),
     "font-src": ("'self'",),
     "connect-src": ("'self'",),
-    "worker-src": ("'self'", "blob:"),
+    "worker-src": ("'self'", "blob:"),  # ReDoc runs its search in a worker made from a blob
     "object-src": ("'none'",),
     "base-uri": ("'none'",),
     "form-action": ("'self'",),
     "frame-ancestors": ("'self'",),  # the preview frames the app's own iframe.html
 }
-# FastAPI's default /docs and /redoc load Swagger UI and ReDoc from these places; a docs page
-# served from the package (no CDN) needs none of them.
-DOCS_SOURCES: Final[Mapping[str, tuple[str, ...]]] = {
-    "script-src": (
-        "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
-        "https://cdn.jsdelivr.net/npm/redoc@2/",
-    ),
-    "style-src": (
-        "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
-        "https://fonts.googleapis.com",
-    ),
-    "font-src": ("https://fonts.gstatic.com",),
-    "img-src": ("https://fastapi.tiangolo.com", "https://cdn.redoc.ly"),
-}
 _MAX_PAGE_BYTES: Final = 2 * 1024 * 1024  # larger HTML is sent with no inline script allowed
 
 
 class SecurityHeaders:
-    """ASGI middleware; `docs_paths` are the pages that may load the docs' CDN assets."""
-
-    def __init__(self, app: Any, *, docs_paths: Iterable[str] = ()) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self.docs_paths = frozenset(p for p in docs_paths if p)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"] in self.docs_paths
         start: dict[str, Any] | None = None
         page: list[bytes] = []
         size = 0
@@ -79,7 +62,7 @@ class SecurityHeaders:
             if start is not None and message["type"] != "http.response.body":
                 # e.g. a file sent by the server itself (pathsend): no page to hash
                 headers = list(start.get("headers", ()))
-                start["headers"] = _with_policy(headers, page_policy([], docs=docs))
+                start["headers"] = _with_policy(headers, page_policy([]))
                 await send(start)
                 start = None
             if start is None:
@@ -92,7 +75,7 @@ class SecurityHeaders:
             body = b"".join(page)
             hashes = inline_script_hashes(body) if size <= _MAX_PAGE_BYTES else []
             headers = list(start.get("headers", ()))
-            start["headers"] = _with_policy(headers, page_policy(hashes, docs=docs))
+            start["headers"] = _with_policy(headers, page_policy(hashes))
             await send(start)
             start = None
             await send({**message, "body": body})
@@ -100,12 +83,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def page_policy(script_hashes: Iterable[str], *, docs: bool) -> str:
+def page_policy(script_hashes: Iterable[str]) -> str:
     directives = {name: list(sources) for name, sources in PAGE_POLICY.items()}
     directives["script-src"] += [f"'sha256-{h}'" for h in script_hashes]
-    if docs:
-        for name, sources in DOCS_SOURCES.items():
-            directives[name] += sources
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 

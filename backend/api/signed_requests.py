@@ -7,6 +7,7 @@ tenant's secret, HS256 only, so a token can never be verified with another tenan
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import re
 import secrets
@@ -15,10 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jose import jwt
-from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from jose import jws, jwt
+from jose.exceptions import ExpiredSignatureError, JWSError, JWTClaimsError, JWTError
 
+from backend.config import MIN_SHARED_SECRET_LENGTH
 from backend.tenants import Tenant
+
+log = logging.getLogger(__name__)
 
 AUDIENCE = "customer-health"
 ALGORITHM = "HS256"
@@ -93,7 +97,18 @@ def verify(
         with contextlib.suppress(InvalidToken):  # always fails: it only spends the same time
             _decode(token, _UNKNOWN_ISSUER_KEY, issuer)
         raise InvalidToken(SIGNATURE_REFUSED, log_reason=f"unknown issuer {issuer[:63]!r}")
-    claims = _decode(token, tenant.shared_secret, issuer)
+    if any(len(s) < MIN_SHARED_SECRET_LENGTH for s in _secrets(tenant)):
+        # Registered before secrets had a minimum: anyone could forge a token signed with an
+        # empty or short key, so none verifies. The operator must register a longer secret.
+        log.error(
+            "tenant %s has a shared secret shorter than %d characters: every token is refused",
+            tenant.subdomain,
+            MIN_SHARED_SECRET_LENGTH,
+        )
+        raise InvalidToken(
+            SIGNATURE_REFUSED, log_reason=f"{tenant.subdomain!r} has a too short shared secret"
+        )
+    claims = _decode(token, _signing_secret(token, tenant), issuer)
 
     now = time.time()
     issued_at, expires_at = _numeric(claims, "iat"), _numeric(claims, "exp")
@@ -162,6 +177,25 @@ def _installation_id(value: object) -> int | None:
     ):
         raise InvalidToken("installation_id claim must be a positive integer")
     return value
+
+
+def _secrets(tenant: Tenant) -> list[str]:
+    return [tenant.shared_secret, *([tenant.previous_secret] if tenant.previous_secret else [])]
+
+
+def _signing_secret(token: str, tenant: Tenant) -> str:
+    """The secret to verify with: during a rotation the previous one if it signed the token
+    (agents whose Zendesk still has the old setting keep working); otherwise the current one.
+    """
+    if tenant.previous_secret is None:
+        return tenant.shared_secret
+    for secret in _secrets(tenant):
+        try:
+            jws.verify(token, secret, algorithms=[ALGORITHM])
+        except JWSError:
+            continue
+        return secret
+    return tenant.shared_secret
 
 
 def _numeric(claims: dict[str, object], name: str) -> float:

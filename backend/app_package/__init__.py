@@ -2,7 +2,9 @@
 
 from backend.app_package.files import AppFiles, collect_app_files
 from backend.app_package.package import (
+    Author,
     PackageRefused,
+    Release,
     build_app_package,
     with_backend,
     write_app_package,
@@ -11,8 +13,10 @@ from backend.app_package.validation import Problem, check_backend_url, png_size,
 
 __all__ = [
     "AppFiles",
+    "Author",
     "PackageRefused",
     "Problem",
+    "Release",
     "build_app_package",
     "check_backend_url",
     "collect_app_files",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,8 +29,27 @@ def normalise_backend_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def with_backend(app: AppFiles, backend_url: str) -> AppFiles:
-    """The app with `backend_url` as the backend_url default and its host whitelisted."""
+@dataclass(frozen=True)
+class Author:
+    """Who runs this installation of the app: Zendesk shows it to admins as the app's author."""
+
+    name: str
+    email: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Release:
+    """What `package-app` stamps into the manifest: the package's version and the operator."""
+
+    version: str
+    author: Author | None = None
+
+
+def with_backend(app: AppFiles, backend_url: str, release: Release | None = None) -> AppFiles:
+    """The app with `backend_url` as the backend_url default and its host whitelisted, and the
+    release's version and author when given.
+    """
     try:
         manifest = load_json(app.files[MANIFEST])
     except (KeyError, ValueError):
@@ -37,6 +57,13 @@ def with_backend(app: AppFiles, backend_url: str) -> AppFiles:
     if not isinstance(manifest, dict):
         return app
     manifest["domainWhitelist"] = [urlsplit(backend_url).hostname or ""]
+    if release is not None:
+        manifest["version"] = release.version
+    if release is not None and release.author is not None:
+        author = release.author
+        manifest["author"] = {"name": author.name, "email": author.email}
+        if author.url:
+            manifest["author"]["url"] = author.url
     for parameter in manifest.get("parameters") or []:
         if isinstance(parameter, dict) and parameter.get("name") == "backend_url":
             parameter["default"] = backend_url
@@ -55,19 +82,21 @@ def zip_bytes(app: AppFiles) -> bytes:
     return buffer.getvalue()
 
 
-def build_app_package(source: Path, backend_url: str) -> bytes:
+def build_app_package(source: Path, backend_url: str, release: Release | None = None) -> bytes:
     """The upload zip for `source`, or PackageRefused with every problem found."""
     url = normalise_backend_url(backend_url)
-    app = with_backend(collect_app_files(source), url)
+    app = with_backend(collect_app_files(source), url, release)
     problems = validate_app(app, backend_url=url)
     if problems:
         raise PackageRefused(problems)
     return zip_bytes(app)
 
 
-def write_app_package(source: Path, backend_url: str, out: Path) -> Path:
+def write_app_package(
+    source: Path, backend_url: str, out: Path, release: Release | None = None
+) -> Path:
     """Validates, then writes the zip to `out` (nothing is written when refused)."""
-    data = build_app_package(source, backend_url)
+    data = build_app_package(source, backend_url, release)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return out

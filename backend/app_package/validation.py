@@ -57,6 +57,9 @@ SUPPORT_LOCATIONS: Final = (
     "custom_object_record_sidebar",
 )
 PRODUCTS: Final = ("support", "zendesk")
+# Zendesk draws these locations as an icon (zendesk_apps_support package.rb,
+# LOCATIONS_WITH_ICONS_PER_PRODUCT): assets/icon_<location>.svg or icon_<location>_inactive.png.
+ICON_LOCATIONS: Final = ("top_bar", "nav_bar", "system_top_bar", "ticket_editor")
 LOCATION_OPTIONS: Final = (
     "url",
     "autoLoad",
@@ -270,6 +273,12 @@ def _locations(locations: object, files: Mapping[str, bytes]) -> Iterator[Proble
             if name not in SUPPORT_LOCATIONS:
                 yield Problem(MANIFEST, f"'{where}' is not a valid location name")
                 continue
+            if name in ICON_LOCATIONS and not _has_icon(name, files):
+                yield Problem(
+                    MANIFEST,
+                    f"'{where}' needs its icon assets/icon_{name}.svg (or "
+                    f"icon_{name}_inactive.png); without it the app has no icon there",
+                )
             options = {"url": value} if isinstance(value, str) else value
             if not isinstance(options, dict):
                 yield Problem(MANIFEST, f"'{where}' must be a URL or an options object")
@@ -287,6 +296,10 @@ def _locations(locations: object, files: Mapping[str, bytes]) -> Iterator[Proble
                     yield Problem(MANIFEST, f"'{where}.url' is required when autoLoad is on")
             elif reason := _location_url_problem(url, files):
                 yield Problem(MANIFEST, f"'{where}.url' {reason}")
+
+
+def _has_icon(location: str, files: Mapping[str, bytes]) -> bool:
+    return f"assets/icon_{location}.svg" in files or f"assets/icon_{location}_inactive.png" in files
 
 
 def _location_url_problem(url: str, files: Mapping[str, bytes]) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from backend.cli.environment import NO_ENVIRONMENT
 from backend.scoring import HealthReport, KpiResult, ScoringSettings, compute_health
 from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.zendesk.errors import MalformedOrganization, MalformedTicket
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
             'Zendesk\'s answers: {"organization": {...}, "tickets": [...], '
             '"metric_sets": [...], "settings": {...}}.'
         ),
+        epilog=NO_ENVIRONMENT,
     )
     parser.add_argument("file", metavar="FILE.json", help="the organization's Zendesk data")
     parser.add_argument(
@@ -126,10 +128,7 @@ def _facts(
     raw_tickets = document.get("tickets", [])
     if not isinstance(raw_tickets, list):
         raise BadInput(f"tickets must be a list, not {_type_name(raw_tickets)}")
-    tickets = [
-        _ticket(index, raw, metric_sets, settings.time_spent_field_id)
-        for index, raw in enumerate(raw_tickets)
-    ]
+    tickets = [_ticket(index, raw, metric_sets) for index, raw in enumerate(raw_tickets)]
     return organization, tickets, settings, warnings
 
 
@@ -172,7 +171,6 @@ def _ticket(
     index: int,
     raw: object,
     metric_sets: Mapping[int, dict[str, object]],
-    time_spent_field_id: int | None,
 ) -> TicketFacts:
     where = f"tickets[{index}]"
     if not isinstance(raw, dict):
@@ -180,7 +178,7 @@ def _ticket(
     ticket_id = as_int(raw.get("id"))
     metric_set = metric_sets.get(ticket_id) if ticket_id is not None else None
     try:
-        ticket = parse_ticket(raw, metric_set, time_spent_field_id)
+        ticket = parse_ticket(raw, metric_set)
     except MalformedTicket as error:
         value = raw.get(error.field)
         if error.field == "created_at":

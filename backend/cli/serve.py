@@ -3,63 +3,94 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import Any
 
-import uvicorn
-from pydantic import ValidationError
-
-from backend.config import AppConfig, ConfigError
-from backend.observability.logs import configure_logging
+from backend.cli.environment import (
+    CREDENTIALS,
+    DATABASE,
+    TENANT,
+    add_command,
+    configure_logging,
+    fail,
+    load_config,
+    open_database,
+)
+from backend.cli.listening import listen, run_server
 from backend.tenants import credentials_from_config
+
+READS = (
+    *TENANT,
+    *CREDENTIALS,
+    "ENCRYPTION_KEY",
+    *DATABASE,
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
+    "CORS_EXTRA_ORIGINS",
+    "HOST",
+    "PORT",
+    "WORKERS",
+    "FRESHNESS_SECONDS",
+    "COLD_DEADLINE_SECONDS",
+    "SETTINGS_CACHE_SECONDS",
+    "RATE_BUDGET_FRACTION",
+    "READINESS_ZENDESK_SECONDS",
+    "SYNC_INTERVAL_SECONDS",
+    "ZENDESK_APP_ID",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("serve", help="run the backend, configured from the environment")
+    parser = add_command(
+        subparsers,
+        "serve",
+        help="run the backend, configured from the environment",
+        description=(
+            "Run the backend. A SQLite database is migrated at start; a PostgreSQL one must "
+            "already be at the newest schema (run `customer-health migrate` once per upgrade)."
+        ),
+        reads=READS,
+    )
     parser.add_argument("--host", help="interface to bind (default: HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to bind (default: PORT or 8000)")
+    parser.add_argument("--workers", type=int, help="server processes (default: WORKERS or 1)")
     parser.set_defaults(func=run)
 
 
-def load_config() -> AppConfig:
-    """The environment's configuration, or exit 2 with one line naming what is wrong."""
-    try:
-        return AppConfig()
-    except (ValidationError, ConfigError) as error:
-        if isinstance(error, ValidationError):
-            first = error.errors()[0]
-            where = ".".join(map(str, first["loc"])).upper()
-            text = first["msg"].removeprefix("Value error, ")
-            message = f"{where}: {text}" if where else text
-        else:
-            message = str(error)
-        print(f"error: configuration: {message}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def run(args: argparse.Namespace) -> int:
-    config = load_config()
+    overrides = {
+        key: value
+        for key, value in (("host", args.host), ("port", args.port), ("workers", args.workers))
+        if value is not None
+    }
+    config = load_config(**overrides)
     if not config.has_env_tenant and config.encryption_key is None:
-        print(
-            "error: no tenant: set ZENDESK_SUBDOMAIN and APP_SHARED_SECRET (single tenant), "
-            "or ENCRYPTION_KEY and register tenants with `customer-health tenant add`",
-            file=sys.stderr,
+        fail(
+            "no tenant: set ZENDESK_SUBDOMAIN and APP_SHARED_SECRET (single tenant), "
+            "or ENCRYPTION_KEY and register tenants with `customer-health tenant add`"
         )
-        return 2
     if config.has_env_tenant and credentials_from_config(config)[0] is None:
-        print(
-            "error: no Zendesk API credentials: set ZENDESK_OAUTH_TOKEN, or ZENDESK_CLIENT_ID "
-            "and ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN",
-            file=sys.stderr,
+        fail(
+            "no Zendesk API credentials: set ZENDESK_OAUTH_TOKEN, or ZENDESK_CLIENT_ID "
+            "and ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN"
         )
-        return 2
     configure_logging(config.log_level, config.log_format)
-    from backend.api.main import create_app  # imported late: `--help` stays fast
+    # Once, here, before any worker starts: workers then find the schema ready, never race.
+    open_database(config).dispose()
+    sock = listen(config.host, config.port)
+    if config.workers > 1:
+        # Each worker builds its app from the environment; host, port and workers matter only
+        # here, where the socket is bound and handed to them.
+        target: Any = "backend.api.main:create_app"
+    else:
+        from backend.api.main import create_app  # imported late: `--help` stays fast
 
-    uvicorn.run(
-        create_app(config),
-        host=args.host or config.host,
-        port=args.port or config.port,
-        log_config=None,
+        target = create_app(config)
+    run_server(
+        target,
+        sock,
+        log_level=config.log_level,
+        log_format=config.log_format,
+        workers=config.workers,
         proxy_headers=True,
     )
     return 0

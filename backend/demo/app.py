@@ -21,8 +21,13 @@ def create_demo_zendesk(
     credentials: DemoCredentials = DemoCredentials(),  # noqa: B008 - frozen, safe to share
     rate_limits: RateLimits = RateLimits(),  # noqa: B008 - frozen, safe to share
     metric_sets_style: MetricSetsStyle = "top_level",
+    export_lag_seconds: int = 0,
 ) -> FastAPI:
-    """A demo Zendesk serving `account`; its state is at `app.state.demo` (a `DemoZendesk`)."""
+    """A demo Zendesk serving `account`; its state is at `app.state.demo` (a `DemoZendesk`).
+
+    `export_lag_seconds`: the incremental exports hold back changes this recent (Zendesk
+    never returns the most recent minute: 60; tests that want their changes at once: 0).
+    """
     app = FastAPI(
         title=f"Demo Zendesk ({account.subdomain})",
         description="A local stand-in for Zendesk's Support API. Paths under /_demo/ are "
@@ -31,7 +36,9 @@ def create_demo_zendesk(
         openapi_url="/_demo/openapi.json",
         redoc_url=None,
     )
-    app.state.demo = DemoZendesk(account, credentials, faults, rate_limits, metric_sets_style)
+    app.state.demo = DemoZendesk(
+        account, credentials, faults, rate_limits, metric_sets_style, export_lag_seconds
+    )
     install_error_handlers(app)
     app.include_router(oauth_routes.router)
     app.include_router(api_routes.router)

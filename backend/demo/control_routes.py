@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from backend.demo.api_routes import DemoDep
+from backend.demo.deps import DemoDep
 from backend.demo.errors import InvalidRequest
 from backend.demo.faults import FaultConfig
 

@@ -1,111 +1,63 @@
-"""The demo Zendesk account "acme-demo": organizations, users, the app installation and tickets.
+"""The demo Zendesk account "acme-demo": organizations, users, app installations and tickets.
 
-Organizations are drawn up front (cheap); their tickets are drawn lazily from a per-organization
-RNG seeded from the account seed, so `scale` can describe a million-ticket account without
-holding it in memory. Ticket lists are kept in a bounded LRU cache and regenerated on demand;
-tickets created or updated at runtime live in a small overlay on top.
+Organizations are drawn up front (cheap); their tickets are drawn lazily, once, from a
+per-organization RNG seeded from the account seed, and kept packed (`ticket_store`), so
+`scale` can describe a million-ticket account in about 40 MB. Tickets and organizations
+created, changed or deleted at runtime live in a small overlay on top.
+
+Like Zendesk, the account archives: a ticket closed more than 120 days before the account's
+date is missing from organization ticket lists, their counts and ticket show, and is still in
+the incremental export. A deleted ticket is gone everywhere but the export, which shows it
+with status "deleted".
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-import random
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, overload
 
 from backend.demo import ticket_changes
-from backend.demo.profiles import OrganizationProfile, Tier, draw_profile
+from backend.demo.incremental import ExportKey, GeneratedTickets, TicketPage, ticket_page
+from backend.demo.installations import APP_ID, INSTALLATION_ID, Installations
+from backend.demo.organizations import (
+    ORGANIZATION_ID_BASE,
+    DemoOrganization,
+    generate_organizations,
+    new_organization,
+    organization_changes,
+    organization_json,
+)
+from backend.demo.ticket_json import iso, metric_set_json, ticket_json
+from backend.demo.ticket_store import PackedTickets
 from backend.demo.tickets import (
     DAY,
     TICKET_ID_STRIDE,
     TicketRecord,
-    generate_tickets,
-    iso,
-    metric_set_json,
-    ticket_json,
+    generate_rows,
+    record_from_row,
+    requester_base,
 )
+
+__all__ = [
+    "APP_ID",
+    "INSTALLATION_ID",
+    "ORGANIZATION_ID_BASE",
+    "DemoAccount",
+    "DemoOrganization",
+    "generate_account",
+]
 
 SUBDOMAIN: Final = "acme-demo"
 DEFAULT_BASE_URL: Final = f"https://{SUBDOMAIN}.zendesk.com"
-ORGANIZATION_ID_BASE: Final = 360_100_000_000
-INSTALLATION_ID: Final = 1001
-APP_ID: Final = 990_001
 ADMIN_EMAIL: Final = "admin@acme-demo.example"
 # The installation's secure setting: never served by the API, published for the demo backend.
-SHARED_SECRET: Final = "demo-shared-secret"  # noqa: S105
-CACHE_BUDGET: Final = 250_000  # ticket records kept in memory across organizations
-
-_NAME_STARTS: Final = (
-    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent",
-    "Tyrell", "Cyberdyne", "Wonka", "Gringotts", "Monarch", "Oscorp", "Pied Piper", "Aperture",
-    "Black Mesa", "Dunder", "Massive", "Nakatomi", "Virtucon", "Blue Sun", "Duff", "Krusty",
-    "Prestige", "Sterling", "Bluth", "Gekko", "Zorg",
-)  # fmt: skip
-_NAME_ENDS: Final = (
-    "Industries", "Labs", "Logistics", "Systems", "Health", "Foods", "Analytics", "Retail",
-    "Energy", "Media", "Finance", "Robotics",
-)  # fmt: skip
-_CSMS: Final = ("Maria Lopez", "Jonas Weber", "Priya Patel", "Tom Becker", "Aiko Tanaka")
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOrganization:
-    """One organization of the demo account and the profile its tickets are drawn from."""
-
-    id: int
-    name: str
-    created_at: int
-    profile: OrganizationProfile
-    ticket_count: int  # generated tickets, before runtime additions
-    fields: Mapping[str, Any]
-
-    @property
-    def phase(self) -> str:
-        return (
-            "onboarding"
-            if self.profile.age_days < 90
-            else ("adoption" if self.profile.age_days < 365 else "success")
-        )
-
-
-def _installation_settings() -> dict[str, str]:
-    # Zendesk hands settings back as strings; the secure `shared_secret` is never among them.
-    return {
-        "name": "Customer Health",
-        "title": "Customer Health",
-        "backend_url": "http://127.0.0.1:8000",
-        "window_days": "90",
-        "green_threshold": "70",
-        "red_threshold": "40",
-        "weight_balance": "2",
-        "weight_feedback": "2",
-        "weight_touchpoints": "1",
-        "weight_sla": "3",
-        "balance_good": "70",
-        "balance_bad": "0",
-        "feedback_good": "95",
-        "feedback_bad": "70",
-        "touchpoints_good": "80",
-        "touchpoints_bad": "40",
-        "sla_good": "95",
-        "sla_bad": "75",
-        "sla_first_reply_targets": "urgent:60,high:240,normal:480,low:1440",
-        "sla_resolution_targets": "urgent:480,high:1440,normal:2880,low:5760",
-        "revenue_field": "annual_revenue",
-        "hourly_cost": "60",
-        "time_spent_field_id": "360000001",
-        "minutes_per_ticket": "10",
-        "minutes_per_reply": "5",
-        "goal_score": "70",
-        "min_sample": "3",
-        "onboarding_days": "90",
-        "recommendations": "",
-    }
+SHARED_SECRET: Final = "demo-shared-secret-0123456789abcdef"  # noqa: S105
+ARCHIVE_AFTER_DAYS: Final = 120  # Zendesk archives tickets closed for more than 120 days
 
 
 def _user(user_id: int, name: str, email: str, role: str, created: int) -> dict[str, Any]:
@@ -151,14 +103,17 @@ class DemoAccount:
         self.seed = seed
         self.anchor = anchor
         self.scale = scale
-        self.shared_secret = SHARED_SECRET
+        self.archived_before = anchor - ARCHIVE_AFTER_DAYS * DAY
         self._clock = clock
-        self._organizations = {org.id: org for org in organizations}
         self._lock = threading.RLock()
-        self._cache: OrderedDict[int, list[TicketRecord]] = OrderedDict()
-        self._cached_records = 0
-        self._changed: dict[int, dict[int, TicketRecord]] = {}
-        self._added: dict[int, list[TicketRecord]] = {}
+        self._organizations = {org.id: org for org in organizations}
+        self._generated_organizations = len(organizations)
+        self._stores: dict[int, PackedTickets] = {}
+        self._export: GeneratedTickets | None = None
+        self._runtime: dict[int, TicketRecord] = {}  # tickets changed or added at runtime
+        self._added: dict[int, list[int]] = {}  # organization id → ids added at runtime
+        self._change_keys: list[ExportKey] = []  # export keys of runtime changes, ascending
+        self._revision = 0
         self.version = 0  # bumped by every runtime change, so servers can cache sorted views
         created = anchor - 3 * 365 * DAY
         self.admin = _user(361_000_000_001, "Ada Admin", ADMIN_EMAIL, "admin", created)
@@ -167,148 +122,236 @@ class DemoAccount:
             _user(361_000_000_003, "Chloe Agent", "chloe@acme-demo.example", "agent", created),
         ]
         self.users = [self.admin, *self.agents]
-        self.installation: dict[str, Any] = {
-            "id": INSTALLATION_ID,
-            "app_id": APP_ID,
-            "product": "support",
-            "settings": _installation_settings(),
-            "enabled": True,
-            "paid": False,
-            "collapsible": True,
-            "group_restrictions": [],
-            "role_restrictions": None,
-            "recurring_payment": False,
-            "plan": None,
-            "has_unpaid_subscription": False,
-            "has_incomplete_subscription": False,
-            "created_at": iso(anchor - 200 * DAY),
-            "updated_at": iso(anchor - 200 * DAY),
-        }
+        self.installations = Installations(anchor, SHARED_SECRET, clock)
+        # Customer Health's installation as first installed; its settings follow every PUT.
+        self.installation: dict[str, Any] = self.installations.record(INSTALLATION_ID)
+
+    @property
+    def shared_secret(self) -> str:
+        """The secure `shared_secret` of installation 1001 (never served by the API)."""
+        secret = self.installations.secure_setting(INSTALLATION_ID, "shared_secret")
+        return SHARED_SECRET if secret is None else secret
+
+    @shared_secret.setter
+    def shared_secret(self, value: str) -> None:
+        self.installations.set_secure_setting(INSTALLATION_ID, "shared_secret", value)
+
+    def _now(self) -> int:
+        # Whole seconds from the clock, as Zendesk stamps them: two changes within one second
+        # share updated_at, and no timestamp ever runs ahead of the clock.
+        return int(self._clock())
+
+    def _next_revision(self) -> int:
+        self._revision += 1
+        self.version += 1
+        return self._revision
 
     # --- organizations ---------------------------------------------------------------------
 
     @property
     def organization_ids(self) -> list[int]:
-        return list(self._organizations)
+        """The organizations that exist (not deleted), in id order."""
+        with self._lock:
+            return [org.id for org in self._organizations.values() if org.deleted_at is None]
 
     @property
     def organizations(self) -> list[DemoOrganization]:
-        return list(self._organizations.values())
+        with self._lock:
+            return [org for org in self._organizations.values() if org.deleted_at is None]
 
     def demo_organization(self, organization_id: int) -> DemoOrganization:
-        """The organization and its profile; KeyError when unknown."""
-        return self._organizations[organization_id]
+        """The organization (deleted ones too, with `deleted_at`); KeyError when unknown."""
+        with self._lock:
+            return self._organizations[organization_id]
+
+    def _live(self, organization_id: int) -> DemoOrganization:
+        org = self.demo_organization(organization_id)
+        if org.deleted_at is not None:
+            raise KeyError(organization_id)
+        return org
 
     def organization(
         self, organization_id: int, base_url: str = DEFAULT_BASE_URL
     ) -> dict[str, Any]:
-        """The organization as Zendesk's Organizations API returns it; KeyError when unknown."""
-        org = self._organizations[organization_id]
-        slug = org.name.lower().replace(" ", "-")
+        """The organization as Zendesk's Organizations API returns it; KeyError when unknown
+        or deleted."""
+        return organization_json(self._live(organization_id), base_url)
+
+    def organizations_by_update(self) -> list[DemoOrganization]:
+        """Every organization, deleted ones included, by (updated_at, id): the org export."""
+        with self._lock:
+            return sorted(self._organizations.values(), key=lambda o: (o.updated_at, o.id))
+
+    def _taken_names(self, except_id: int | None = None) -> set[str]:
         return {
-            "url": f"{base_url}/api/v2/organizations/{org.id}.json",
-            "id": org.id,
-            "name": org.name,
-            "shared_tickets": False,
-            "shared_comments": False,
-            "external_id": f"CRM-{org.profile.index + 1:04d}",
-            "created_at": iso(org.created_at),
-            "updated_at": iso(max(org.created_at, self.anchor - 30 * DAY)),
-            "domain_names": [f"{slug}.example"],
-            "details": "",
-            "notes": "",
-            "group_id": None,
-            "tags": ["customer"],
-            "organization_fields": dict(org.fields),
+            org.name.lower()
+            for org in self._organizations.values()
+            if org.deleted_at is None and org.id != except_id
         }
 
-    def ticket_count(self, organization_id: int) -> int:
-        org = self._organizations[organization_id]
+    def create_organization(self, payload: Mapping[str, Any]) -> DemoOrganization:
+        """Zendesk's Create Organization; raises InvalidOrganization for a bad payload."""
         with self._lock:
-            return org.ticket_count + len(self._added.get(organization_id, ()))
+            changes = organization_changes(payload, None, self._taken_names())
+            org = new_organization(len(self._organizations), self._now(), changes)
+            self._organizations[org.id] = org
+            self.version += 1
+            return org
+
+    def update_organization(
+        self, organization_id: int, payload: Mapping[str, Any]
+    ) -> DemoOrganization:
+        """Name, tags and organization_fields; bumps updated_at. KeyError when unknown."""
+        with self._lock:
+            current = self._live(organization_id)
+            changes = organization_changes(payload, current, self._taken_names(current.id))
+            org = dataclasses.replace(current, **changes, updated_at=self._now())
+            self._organizations[org.id] = org
+            self.version += 1
+            return org
+
+    def delete_organization(self, organization_id: int) -> None:
+        """Gone from lists and show; the organization export shows it with deleted_at."""
+        with self._lock:
+            now = self._now()
+            org = self._live(organization_id)
+            self._organizations[org.id] = dataclasses.replace(org, deleted_at=now, updated_at=now)
+            self.version += 1
 
     def summary(self) -> list[dict[str, Any]]:
-        """Each organization with its ticket count and intended profile (not a measured score)."""
-        return [
-            {
-                "id": org.id,
-                "name": org.name,
-                "ticket_count": self.ticket_count(org.id),
-                "profile": {
-                    "tier": org.profile.tier,
-                    "phase": org.phase,
-                    "trend": org.profile.trend,
-                    "traits": org.profile.traits(),
-                },
-            }
-            for org in self._organizations.values()
-        ]
+        """Each organization with its ticket counts and intended profile (not a measured score)."""
+        summary = []
+        for org in self.organizations:
+            profile = org.profile
+            summary.append(
+                {
+                    "id": org.id,
+                    "name": org.name,
+                    "ticket_count": self.ticket_count(org.id),
+                    "tags": list(org.tags),
+                    "profile": None
+                    if profile is None
+                    else {
+                        "tier": profile.tier,
+                        "phase": org.phase,
+                        "trend": profile.trend,
+                        "traits": profile.traits(),
+                    },
+                }
+            )
+        return summary
 
     # --- tickets ---------------------------------------------------------------------------
 
-    def _generate(self, org: DemoOrganization) -> Iterator[TicketRecord]:
-        seed = f"{self.seed}:tickets:{org.profile.index}"
-        return generate_tickets(org.profile, org.id, seed, self.anchor, org.ticket_count)
+    def _rows(self, org: DemoOrganization) -> Iterator[Any]:
+        assert org.profile is not None
+        seed = f"{self.seed}:tickets:{org.index}"
+        return generate_rows(org.profile, seed, self.anchor, org.ticket_count)
 
-    def _base_records(self, org: DemoOrganization) -> list[TicketRecord]:
+    def _store(self, org: DemoOrganization) -> PackedTickets:
+        """The organization's generated tickets, drawn on first use and kept (packed)."""
         with self._lock:
-            cached = self._cache.get(org.id)
-            if cached is not None:
-                self._cache.move_to_end(org.id)
-                return cached
-        records = list(self._generate(org))
-        if len(records) <= CACHE_BUDGET:
-            with self._lock:
-                if org.id not in self._cache:
-                    self._cache[org.id] = records
-                    self._cached_records += len(records)
-                while self._cached_records > CACHE_BUDGET:
-                    _, evicted = self._cache.popitem(last=False)
-                    self._cached_records -= len(evicted)
-        return records
+            store = self._stores.get(org.id)
+            if store is None:
+                rows = self._rows(org) if org.ticket_count else iter(())
+                store = PackedTickets(
+                    rows,
+                    first_id=(org.index + 1) * TICKET_ID_STRIDE + 1,
+                    organization_id=org.id,
+                    requesters=requester_base(org.index),
+                )
+                self._stores[org.id] = store
+            return store
+
+    def _runtime_of(self, organization_id: int) -> dict[int, TicketRecord]:
+        return {i: r for i, r in self._runtime.items() if r.organization_id == organization_id}
+
+    def is_archived(self, record: TicketRecord) -> bool:
+        return record.status == "closed" and record.updated_at < self.archived_before
+
+    def ticket_count(self, organization_id: int) -> int:
+        """Tickets of the organization that are not deleted, archived ones included."""
+        org = self.demo_organization(organization_id)
+        with self._lock:
+            runtime = self._runtime_of(organization_id)
+        added = len(self._added.get(organization_id, ()))
+        deleted = sum(r.status == "deleted" for r in runtime.values())
+        return org.ticket_count + added - deleted
 
     def ticket_records(self, organization_id: int) -> Sequence[TicketRecord]:
-        """All tickets of the organization in creation order, runtime changes applied."""
-        org = self._organizations[organization_id]
-        base = self._base_records(org)
+        """All tickets of the organization in creation order, archived ones included, deleted
+        ones not, runtime changes applied."""
+        org = self.demo_organization(organization_id)
+        store = self._store(org)
         with self._lock:
-            changed = dict(self._changed.get(organization_id, {}))
-            added = list(self._added.get(organization_id, ()))
-        if not changed and not added:
-            return base
-        return [changed.get(r.id, r) for r in base] + added
+            runtime = self._runtime_of(organization_id)
+            added = [self._runtime[i] for i in self._added.get(organization_id, ())]
+        if not runtime:
+            return store
+        records = [runtime.get(r.id, r) for r in store] + added
+        return [r for r in records if r.status != "deleted"]
+
+    def listed_ticket_records(self, organization_id: int) -> list[TicketRecord]:
+        """The tickets `GET /organizations/{id}/tickets` lists: neither archived nor deleted."""
+        org = self.demo_organization(organization_id)
+        store = self._store(org)
+        with self._lock:
+            runtime = self._runtime_of(organization_id)
+            added = [self._runtime[i] for i in self._added.get(organization_id, ())]
+        records = [store[p] for p in store.unarchived_positions(self.archived_before)]
+        if runtime:
+            records = [runtime.get(r.id, r) for r in records] + added
+        return [r for r in records if r.status != "deleted" and not self.is_archived(r)]
+
+    def listed_ticket_count(self, organization_id: int) -> int:
+        return len(self.listed_ticket_records(organization_id))
 
     def iter_ticket_records(self, organization_id: int) -> Iterator[TicketRecord]:
-        """Stream the organization's tickets without building (or caching) the whole list."""
-        org = self._organizations[organization_id]
+        """Stream the organization's tickets (as `ticket_records`) without keeping them."""
+        org = self.demo_organization(organization_id)
         with self._lock:
-            cached = self._cache.get(organization_id)
-            changed = dict(self._changed.get(organization_id, {}))
-            added = list(self._added.get(organization_id, ()))
-        for record in cached if cached is not None else self._generate(org):
-            yield changed.get(record.id, record)
-        yield from added
+            store = self._stores.get(organization_id)
+            runtime = self._runtime_of(organization_id)
+            added = [self._runtime[i] for i in self._added.get(organization_id, ())]
+        if store is not None:
+            generated: Iterator[TicketRecord] = iter(store)
+        elif org.ticket_count:
+            first_id = (org.index + 1) * TICKET_ID_STRIDE + 1
+            requesters = requester_base(org.index)
+            generated = (
+                record_from_row(row, first_id + position, org.id, requesters)
+                for position, row in enumerate(self._rows(org))
+            )
+        else:
+            generated = iter(())
+        for record in generated:
+            record = runtime.get(record.id, record)
+            if record.status != "deleted":
+                yield record
+        yield from (r for r in added if r.status != "deleted")
 
     def tickets(self, organization_id: int, base_url: str = DEFAULT_BASE_URL) -> TicketList:
-        """The organization's tickets as Zendesk JSON, rendered when read."""
+        """The organization's tickets (as `ticket_records`) as Zendesk JSON, rendered when read."""
         return TicketList(self, self.ticket_records(organization_id), base_url)
 
     def ticket_record(self, ticket_id: int) -> TicketRecord | None:
-        index, seq = divmod(ticket_id, TICKET_ID_STRIDE)
-        org_id = ORGANIZATION_ID_BASE + index
-        org = self._organizations.get(org_id)
-        if org is None or seq == 0:
-            return None
+        """The ticket in whatever state (status "deleted" once deleted); None if it never was."""
         with self._lock:
-            changed = self._changed.get(org_id, {}).get(ticket_id)
-            if changed is not None:
-                return changed
-            for record in self._added.get(org_id, ()):
-                if record.id == ticket_id:
-                    return record
-        if seq > org.ticket_count:
+            changed = self._runtime.get(ticket_id)
+        if changed is not None:
+            return changed
+        index, seq = divmod(ticket_id, TICKET_ID_STRIDE)
+        org = self._organizations.get(ORGANIZATION_ID_BASE + index)
+        if org is None or not 1 <= seq <= org.ticket_count:
             return None
-        return self._base_records(org)[seq - 1]
+        return self._store(org)[seq - 1]
+
+    def visible_ticket_record(self, ticket_id: int) -> TicketRecord | None:
+        """The ticket as `GET /tickets/{id}` finds it: None when unknown, archived or deleted."""
+        record = self.ticket_record(ticket_id)
+        if record is None or record.status == "deleted" or self.is_archived(record):
+            return None
+        return record
 
     def ticket_json(self, record: TicketRecord, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
         agent = self.agents[record.id % len(self.agents)]
@@ -333,51 +376,92 @@ class DemoAccount:
             record = self.ticket_record(ticket if isinstance(ticket, int) else int(ticket["id"]))
         return None if record is None else metric_set_json(record, base_url)
 
-    # --- runtime changes (warm-refresh tests) -------------------------------------------------
+    # --- the incremental ticket export -------------------------------------------------------
 
-    def _write_time(self) -> int:
-        # Whole seconds from the clock, as Zendesk stamps them: two changes within one second
-        # share updated_at (clients must re-read tickets updated exactly at their mark), and
-        # no timestamp ever runs ahead of the clock.
-        return int(self._clock())
+    def export_index(self) -> GeneratedTickets:
+        """Every generated ticket in export order; built on first use (draws every ticket)."""
+        with self._lock:
+            if self._export is None:
+                generated = [o for o in self._organizations.values() if o.profile is not None]
+                self._export = GeneratedTickets(
+                    [self._store(org) for org in sorted(generated, key=lambda o: o.index)]
+                )
+            return self._export
+
+    def export_page(
+        self, after: ExportKey, per_page: int, until: int, *, exclude_deleted: bool = False
+    ) -> TicketPage:
+        """Tickets after the cursor `after` in (updated_at, revision, id) order, up to `until`."""
+        generated = self.export_index()
+        with self._lock:
+            changes = list(self._change_keys)
+            runtime = dict(self._runtime)
+        return ticket_page(
+            generated,
+            changes,
+            runtime.get,
+            runtime,
+            after=after,
+            per_page=per_page,
+            until=until,
+            exclude_deleted=exclude_deleted,
+        )
+
+    # --- runtime changes ---------------------------------------------------------------------
+
+    def _record_change(self, record: TicketRecord) -> None:
+        self._runtime[record.id] = record
+        bisect.insort(self._change_keys, (record.updated_at, record.revision, record.id))
 
     def create_ticket(self, payload: Mapping[str, Any]) -> TicketRecord:
         """Add a ticket from Zendesk ticket JSON (plus the demo's `metric_set` extension).
 
-        Raises KeyError for an unknown organization, InvalidTicket for a bad payload.
+        Raises KeyError for an unknown (or deleted) organization, InvalidTicket for a bad
+        payload.
         """
         raw_org = payload.get("organization_id")
         if raw_org is None:
             raise ticket_changes.InvalidTicket("organization_id: required by the demo")
-        org = self._organizations[int(raw_org)]
+        try:
+            organization_id = int(raw_org)
+        except (TypeError, ValueError):
+            raise ticket_changes.InvalidTicket("organization_id: not a number") from None
         with self._lock:
+            org = self._live(organization_id)
             added = self._added.setdefault(org.id, [])
-            ticket_id = (org.profile.index + 1) * TICKET_ID_STRIDE + org.ticket_count + len(added)
+            ticket_id = (org.index + 1) * TICKET_ID_STRIDE + org.ticket_count + len(added) + 1
             requester = int(payload.get("requester_id") or ticket_id * 10 + 1)
-            record = ticket_changes.new_record(
-                payload, ticket_id + 1, org.id, requester, self._write_time()
-            )
-            added.append(record)
-            self.version += 1
+            record = ticket_changes.new_record(payload, ticket_id, org.id, requester, self._now())
+            record = dataclasses.replace(record, revision=self._next_revision())
+            added.append(ticket_id)
+            self._record_change(record)
         return record
 
     def update_ticket(self, ticket_id: int, payload: Mapping[str, Any]) -> TicketRecord:
-        """Apply a Zendesk ticket update; bumps updated_at. KeyError when the ticket is unknown."""
+        """Apply a Zendesk ticket update; bumps updated_at. KeyError when the ticket is unknown,
+        archived or deleted (Zendesk does not find it either)."""
         with self._lock:
-            record = self.ticket_record(ticket_id)
+            record = self.visible_ticket_record(ticket_id)
             if record is None:
                 raise KeyError(ticket_id)
             changes = ticket_changes.changed_fields(record, payload)
-            updated = dataclasses.replace(record, **changes, updated_at=self._write_time())
-            added = self._added.get(record.organization_id, [])
-            for position, existing in enumerate(added):
-                if existing.id == ticket_id:
-                    added[position] = updated
-                    break
-            else:
-                self._changed.setdefault(record.organization_id, {})[ticket_id] = updated
-            self.version += 1
+            updated = dataclasses.replace(
+                record, **changes, updated_at=self._now(), revision=self._next_revision()
+            )
+            self._record_change(updated)
         return updated
+
+    def delete_ticket(self, ticket_id: int) -> TicketRecord:
+        """Mark the ticket deleted (it stays in the export); KeyError as for `update_ticket`."""
+        with self._lock:
+            record = self.visible_ticket_record(ticket_id)
+            if record is None:
+                raise KeyError(ticket_id)
+            deleted = dataclasses.replace(
+                record, status="deleted", updated_at=self._now(), revision=self._next_revision()
+            )
+            self._record_change(deleted)
+        return deleted
 
 
 class TicketList(Sequence[dict[str, Any]]):
@@ -402,55 +486,10 @@ class TicketList(Sequence[dict[str, Any]]):
         return self._account.ticket_json(self._records[index], self._base_url)
 
 
-# --- generation ---------------------------------------------------------------------------------
-
-
 def _anchor(now: datetime | None) -> int:
     """Midnight UTC of `now`'s date: the account only depends on the date, not the hour."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return int(datetime(moment.year, moment.month, moment.day, tzinfo=UTC).timestamp())
-
-
-def _names(rng: random.Random, count: int) -> list[str]:
-    combos = [f"{start} {end}" for start in _NAME_STARTS for end in _NAME_ENDS]
-    rng.shuffle(combos)
-    names = combos[: min(count, len(combos))]
-    names += [f"Customer {n}" for n in range(len(names) + 1, count + 1)]
-    return names
-
-
-def _tiers(rng: random.Random, count: int) -> list[Tier]:
-    green = red = round(count * 0.2)
-    tiers: list[Tier] = ["green"] * green
-    tiers += ["red"] * red
-    tiers += ["yellow"] * (count - green - red)
-    rng.shuffle(tiers)
-    return tiers
-
-
-def _phases(rng: random.Random, count: int) -> list[str]:
-    onboarding = round(count * 0.1)
-    adoption = round(count * 0.2)
-    phases = ["onboarding"] * onboarding + ["adoption"] * adoption
-    phases += ["success"] * (count - len(phases))
-    rng.shuffle(phases)
-    return phases
-
-
-def _revenue_fields(rng: random.Random, profile: OrganizationProfile) -> dict[str, Any]:
-    """annual_revenue so that the support margin lands near the profile's target."""
-    fields: dict[str, Any] = {"csm": rng.choice((*_CSMS, None))}
-    if not profile.has_revenue:
-        return fields
-    one_touch = profile.touchpoints_now / 100.0
-    minutes_per_ticket = 10 + 5 * (one_touch * 0.96 + (1 - one_touch) * (2 + 0.45 / 0.55))
-    months = profile.history_days / 30.44
-    tickets_per_year = max(profile.tickets, 1) / months * 12 * (1 + profile.volume_growth / 2)
-    cost_per_year = tickets_per_year * minutes_per_ticket  # 60 per hour = 1 per minute
-    revenue = max(1000.0, round(cost_per_year / (1 - profile.margin / 100.0), -2))
-    # Some accounts keep the number in a text field: Zendesk then returns it as a string.
-    fields["annual_revenue"] = f"{revenue:.0f}" if rng.random() < 0.2 else revenue
-    return fields
 
 
 def generate_account(
@@ -458,37 +497,5 @@ def generate_account(
 ) -> DemoAccount:
     """The demo account; the same (seed, organizations, scale, date of now) gives the same data."""
     anchor = _anchor(now)
-    rng = random.Random(f"{seed}:account")
-    tiers = _tiers(rng, organizations)
-    phases = _phases(rng, organizations)
-    names = _names(rng, organizations)
-    specials = ["high_volume", "no_revenue", "no_csat", "no_tickets", "high_volume", "high_volume"]
-    chosen = rng.sample(range(organizations), min(len(specials), organizations))
-    special_of = dict(zip(chosen, specials, strict=False))
-    orgs = []
-    for index in range(organizations):
-        org_rng = random.Random(f"{seed}:organization:{index}")
-        special = special_of.get(index)
-        phase = "success" if special == "high_volume" else phases[index]
-        profile = draw_profile(
-            org_rng,
-            index,
-            tiers[index],
-            phase,
-            high_volume=special == "high_volume",
-            no_tickets=special == "no_tickets",
-            no_csat=special == "no_csat",
-            no_revenue=special == "no_revenue",
-        )
-        count = round(profile.tickets * scale)
-        orgs.append(
-            DemoOrganization(
-                id=ORGANIZATION_ID_BASE + index + 1,
-                name=names[index],
-                created_at=anchor - profile.age_days * DAY - org_rng.randint(0, DAY - 1),
-                profile=profile,
-                ticket_count=max(1, count) if profile.tickets else 0,
-                fields=_revenue_fields(org_rng, profile),
-            )
-        )
-    return DemoAccount(seed=seed, anchor=anchor, scale=scale, organizations=orgs)
+    drawn = generate_organizations(seed, organizations, anchor, scale)
+    return DemoAccount(seed=seed, anchor=anchor, scale=scale, organizations=drawn)

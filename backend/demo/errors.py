@@ -7,6 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.demo.installations import InvalidInstallation
+from backend.demo.organizations import InvalidOrganization
 from backend.demo.pagination import InvalidPagination
 from backend.demo.ticket_changes import InvalidTicket
 
@@ -16,7 +18,7 @@ class NotAuthenticated(Exception):
 
 
 class RecordNotFound(Exception):
-    """An organization, ticket, user or installation that does not exist."""
+    """An organization, ticket, user or installation that does not exist (or no longer)."""
 
 
 class InvalidRequest(ValueError):
@@ -40,7 +42,7 @@ async def _invalid_pagination(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=400)
 
 
-async def _invalid_ticket(request: Request, exc: Exception) -> JSONResponse:
+async def _record_invalid(request: Request, exc: Exception) -> JSONResponse:
     body = {
         "error": "RecordInvalid",
         "description": "Record validation errors",
@@ -67,7 +69,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(RecordNotFound, _not_found)
     app.add_exception_handler(InvalidPagination, _invalid_pagination)
-    app.add_exception_handler(InvalidTicket, _invalid_ticket)
+    for invalid in (InvalidTicket, InvalidOrganization, InvalidInstallation):
+        app.add_exception_handler(invalid, _record_invalid)
     app.add_exception_handler(InvalidRequest, _invalid_request)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)

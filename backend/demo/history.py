@@ -1,9 +1,9 @@
 """Demo only: give each organization 90 days of score history, so the trend shows at once.
 
-A real installation builds its history one daily snapshot at a time. The demo has no past,
-so after an organization's first sync it scores every earlier day from the stored tickets
-created by then (with today's ticket states: an approximation that is fine for a demo and
-that the product itself never makes).
+A real installation builds its history one daily snapshot at a time. The demo has no past, so
+once the account sync's first pass is stored it scores every earlier day from the stored tickets
+created by then (with today's ticket states: an approximation that is fine for a demo and that
+the product itself never makes).
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from datetime import time as day_end
 
-import httpx
-
-from backend.scoring import ScoringSettings, compute_health
+from backend.scoring import compute_health
 from backend.scoring.trend import HISTORY_DAYS
-from backend.service.health import HealthService
-from backend.store.repository import Repository
+from backend.service.reports import Reports, snapshot_of
+from backend.service.settings_cache import EffectiveSettings
+from backend.store.repository import Repository, SnapshotRecord
 
 log = logging.getLogger(__name__)
 
@@ -28,69 +26,56 @@ log = logging.getLogger(__name__)
 def backfill_history(
     repository: Repository,
     tenant: str,
-    organization_id: int,
-    settings: ScoringSettings,
+    effective: EffectiveSettings,
     today: datetime,
     days: int = HISTORY_DAYS,
 ) -> int:
-    """Write a snapshot for each of the `days` days before today that has none; returns how many."""
-    organization = repository.organization(tenant, organization_id)
-    if organization is None:
-        return 0
+    """Write a snapshot for each of the `days` days before today that has none, for every
+    organization, under `effective`'s settings; returns how many."""
+    settings = effective.settings
     first_day = today.date() - timedelta(days=days)
-    known = {s.day for s in repository.snapshots(tenant, organization_id, first_day)}
-    tickets = repository.tickets(
-        tenant, organization_id, today - timedelta(days=days + settings.window_days)
-    )
-    written = 0
-    for offset in range(days, 0, -1):
-        day = today.date() - timedelta(days=offset)
-        if day in known:
-            continue
-        moment = datetime.combine(day, day_end.max, tzinfo=UTC)
-        report = compute_health(organization, tickets, settings, moment)
-        repository.save_snapshot(tenant, organization_id, day, report.score, report.colour)
-        written += 1
-    return written
+    since = today - timedelta(days=days + settings.window_days)
+    tickets = dict(repository.tickets_by_organization(tenant, since))
+    records: list[SnapshotRecord] = []
+    for organization in repository.organizations(tenant):
+        organization_id = organization.facts.id
+        known = {
+            s.day
+            for s in repository.snapshots(
+                tenant, organization_id, first_day, effective.score_fingerprint
+            )
+        }
+        for offset in range(days, 0, -1):
+            day = today.date() - timedelta(days=offset)
+            if day in known:
+                continue
+            moment = datetime.combine(day, day_end.max, tzinfo=UTC)
+            report = compute_health(
+                organization.facts, tickets.get(organization_id, ()), settings, moment
+            )
+            records.append(
+                snapshot_of(organization_id, report, effective, organization.revision, moment)
+            )
+    repository.save_snapshots(tenant, records)
+    return len(records)
 
 
 def start_warm_up(
-    backend_url: str,
-    token: str,
-    organization_ids: Sequence[int],
-    repository: Repository,
-    service: HealthService,
-    tenant: str,
-    settings: ScoringSettings,
+    repository: Repository, reports: Reports, tenant: str, effective: EffectiveSettings
 ) -> threading.Thread:
-    """Sync every organization through the real API, then backfill its history (background)."""
+    """Once the account sync's first pass is stored, backfill every organization's history."""
 
     def run() -> None:
-        with httpx.Client(base_url=backend_url, timeout=120) as client:
-            for _ in range(300):  # the backend starts after this thread does
-                try:
-                    client.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            for organization_id in organization_ids:
-                path = f"/api/v1/organizations/{organization_id}/health"
-                try:
-                    while (
-                        client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code
-                        == 202
-                    ):
-                        time.sleep(0.5)
-                    backfill_history(
-                        repository, tenant, organization_id, settings, datetime.now(UTC)
-                    )
-                    service.forget_answers((tenant, organization_id))
-                except Exception as error:  # the demo keeps serving whatever happens here
-                    log.warning("demo warm-up of %s failed: %s", organization_id, error)
-        log.info(
-            "demo warm-up done: %d organizations with 90 days of history", len(organization_ids)
-        )
+        while repository.account_sync(tenant).first_pass_completed_at is None:
+            time.sleep(0.5)
+        try:
+            written = backfill_history(repository, tenant, effective, datetime.now(UTC))
+        except Exception as error:  # the demo keeps serving whatever happens here
+            log.warning("demo history backfill failed: %s", error)
+            return
+        reports.forget(tenant)
+        log.info("demo history: %d daily snapshots written", written)
 
-    thread = threading.Thread(target=run, name="demo-warm-up", daemon=True)
+    thread = threading.Thread(target=run, name="demo-history", daemon=True)
     thread.start()
     return thread

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from backend.demo.api_routes import DemoDep
+from backend.demo.deps import DemoDep
 
 router = APIRouter()
 

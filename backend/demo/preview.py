@@ -1,8 +1,10 @@
-"""A Zendesk ticket view without an account, for `customer-health demo` only (never packaged).
+"""A Zendesk ticket view and nav bar page without an account, for `customer-health demo` only
+(never packaged).
 
-It serves the real zendesk_app/assets/ in a sidebar iframe, with Zendesk's SDK swapped for a
-stand-in (preview/zaf-standin.js) that asks this page for ticket data, and a signing proxy that
-does what Zendesk's proxy does for `client.request({secure: true, jwt: …})`.
+It serves the real zendesk_app/assets/ in a sidebar iframe (/preview) and in the nav bar's pane
+(/preview/portfolio), with Zendesk's SDK swapped for a stand-in (preview/zaf-standin.js) that
+asks the page for ticket data, and a signing proxy that does what Zendesk's proxy does for
+`client.request({secure: true, jwt: …})`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jose import jwt
 
+from backend.app_package.source import app_source_folder
+
 PREVIEW_FILES: Final = Path(__file__).resolve().parent / "preview"
-APP_DIR: Final = Path(__file__).resolve().parents[2] / "zendesk_app"
+APP_DIR: Final = app_source_folder()
 ZAF_SDK_URL: Final = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
 STANDIN_URL: Final = "/preview/zaf-standin.js"
 _PLACEHOLDER: Final = re.compile(r"\{\{\s*setting\.(\w+)\s*\}\}")
@@ -125,9 +129,8 @@ def create_preview_router(
     def client() -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=transport, timeout=PROXY_TIMEOUT_SECONDS)
 
-    @router.get("", response_class=HTMLResponse)
-    async def page(
-        locale: str = "en", tamper: bool = False, organization: int | None = None
+    def render_page(
+        template: str, *, locale: str, tamper: bool, organization: int | None
     ) -> HTMLResponse:
         language = "de" if locale.lower().startswith("de") else "en"
         config = {
@@ -144,17 +147,34 @@ def create_preview_router(
         }
         other = "en" if language == "de" else "de"
         links = f'<a href="?locale={other}">{"English" if other == "en" else "Deutsch"}</a>'
+        views = (
+            f'<a href="/preview?locale={language}">Tickets</a> '
+            f'<a href="/preview/portfolio?locale={language}">Portfolio</a>'
+        )
         note = '<span class="warning">JWT signature tampered (?tamper=1)</span>' if tamper else ""
-        text = (PREVIEW_FILES / "page.html").read_text(encoding="utf-8")
+        text = (PREVIEW_FILES / template).read_text(encoding="utf-8")
         # "</" cannot end the JSON script block early once "<" is escaped.
         payload = json.dumps(config).replace("<", "\\u003c")
         text = (
             text.replace("__CONFIG__", payload)
             .replace("__LOCALE_LINKS__", links)
+            .replace("__VIEW_LINKS__", views)
             .replace("__TAMPER_NOTE__", note)
             .replace('<html lang="en">', f'<html lang="{html.escape(language)}">')
         )
         return HTMLResponse(text)
+
+    @router.get("", response_class=HTMLResponse)
+    async def page(
+        locale: str = "en", tamper: bool = False, organization: int | None = None
+    ) -> HTMLResponse:
+        """A ticket view with the app in its sidebar (ticket_sidebar)."""
+        return render_page("page.html", locale=locale, tamper=tamper, organization=organization)
+
+    @router.get("/portfolio", response_class=HTMLResponse)
+    async def portfolio_page(locale: str = "en", tamper: bool = False) -> HTMLResponse:
+        """The app's portfolio page, as Zendesk shows it from its nav bar (nav_bar)."""
+        return render_page("portfolio.html", locale=locale, tamper=tamper, organization=None)
 
     @router.get("/host.js")
     async def host_script() -> FileResponse:
@@ -175,7 +195,7 @@ def create_preview_router(
         if not found:
             raise HTTPException(status_code=404, detail=f"no asset {path[:200]!r}")
         media_type = _MEDIA_TYPES.get(file.suffix, "application/octet-stream")
-        if file.name == "iframe.html":
+        if file.suffix == ".html":
             # The real file stays as shipped; only the preview swaps the SDK for the stand-in.
             text = file.read_text(encoding="utf-8").replace(ZAF_SDK_URL, STANDIN_URL)
             return HTMLResponse(text, headers={"Cache-Control": "no-store"})

@@ -17,7 +17,7 @@ from typing import Final, Literal
 Tier = Literal["green", "yellow", "red"]
 Trend = Literal["improving", "declining", "stable"]
 
-HISTORY_DAYS: Final = 548  # 18 months of tickets
+HISTORY_DAYS: Final = 730  # two years of tickets for long-standing customers
 MONTH_DAYS: Final = 30.44
 
 # (bad, good) of the default thresholds, and the physically sensible range of each value.
@@ -31,7 +31,7 @@ _WEIGHTS: Final = {"feedback": 2.0, "touchpoints": 1.0, "sla": 3.0, "balance": 2
 # Intended health score per tier: green ≥ 70, red < 40 under the default bands.
 _TIER_SCORE: Final[dict[Tier, tuple[float, float]]] = {
     "green": (78.0, 96.0),
-    "yellow": (50.0, 64.0),
+    "yellow": (48.0, 62.0),
     "red": (8.0, 30.0),
 }
 
@@ -42,7 +42,8 @@ class OrganizationProfile:
 
     The four `*_now` values are KPI values at the end of the history (feedback: % good,
     touchpoints: % one-touch, sla: % met, balance: support margin %); `*_then` is where the
-    organization stood 18 months ago, so improving and declining customers show a trend.
+    organization stood when its history starts (at most two years ago), so improving and
+    declining customers show a trend.
     """
 
     index: int

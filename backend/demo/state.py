@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -18,6 +18,7 @@ from backend.demo.tickets import TicketRecord
 
 MetricSetsStyle = Literal["top_level", "embedded"]
 LOG_LIMIT: Final = 100_000
+VIEW_BUDGET: Final = 200_000  # ticket records kept in cached sorted views
 TICKET_SORTS: Final = ("id", "-id", "updated_at", "-updated_at")
 
 
@@ -78,7 +79,11 @@ class DemoZendesk:
         faults: FaultConfig | None,
         rate_limits: RateLimits,
         metric_sets_style: MetricSetsStyle,
+        export_lag_seconds: int,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        if export_lag_seconds < 0:
+            raise ValueError("export_lag_seconds must not be negative")
         self.account = account
         self.credentials = credentials
         self.issuer = TokenIssuer(credentials)
@@ -86,45 +91,39 @@ class DemoZendesk:
         self.faults = FaultInjector(faults)
         self.rate_limits = rate_limits
         self.metric_sets_style: MetricSetsStyle = metric_sets_style
+        self.export_lag_seconds = export_lag_seconds
+        self.clock = clock
         self.log = RequestLog()
         self.account_budget = MinuteBudget(rate_limits.account)
         self.tickets_index_budget = MinuteBudget(rate_limits.tickets_index)
         self.incremental_budget = MinuteBudget(rate_limits.incremental_exports)
         self._views: dict[tuple[int, str, int], SortedView] = {}
-        self._export_index: tuple[int, list[Key]] | None = None
+        self._view_records = 0
         self._lock = threading.Lock()
 
     def reset_budgets(self) -> None:
         for budget in (self.account_budget, self.tickets_index_budget, self.incremental_budget):
             budget.reset()
 
+    def export_until(self) -> int:
+        """The newest updated_at an incremental export may hand out now."""
+        return int(self.clock()) - self.export_lag_seconds
+
     def sorted_tickets(self, organization_id: int, sort: str) -> SortedView:
-        """The organization's tickets in a sort order, cached until the account changes."""
+        """The organization's listed tickets in a sort order, cached until the account changes."""
         cache_key = (organization_id, sort, self.account.version)
         with self._lock:
             view = self._views.get(cache_key)
         if view is None:
             records = sorted(
-                self.account.ticket_records(organization_id), key=lambda r: ticket_key(r, sort)
+                self.account.listed_ticket_records(organization_id),
+                key=lambda r: ticket_key(r, sort),
             )
             view = SortedView(records, [ticket_key(r, sort) for r in records])
             with self._lock:
-                if len(self._views) >= 16:  # a few organizations' views are plenty
+                if self._view_records + len(records) > VIEW_BUDGET:  # a few views are plenty
                     self._views.clear()
+                    self._view_records = 0
                 self._views[cache_key] = view
+                self._view_records += len(records)
         return view
-
-    def export_index(self) -> Sequence[Key]:
-        """(updated_at, id) of every ticket of the account, ascending: the incremental stream."""
-        version = self.account.version
-        with self._lock:
-            if self._export_index is not None and self._export_index[0] == version:
-                return self._export_index[1]
-        keys: list[Key] = sorted(
-            (record.updated_at, record.id)
-            for org_id in self.account.organization_ids
-            for record in self.account.iter_ticket_records(org_id)
-        )
-        with self._lock:
-            self._export_index = (version, keys)
-        return keys

@@ -1,17 +1,21 @@
-"""Demo tickets: a compact record per ticket, drawn lazily from a profile, rendered as Zendesk JSON.
+"""Demo tickets: a compact row per ticket, drawn lazily from a profile, read as `TicketRecord`.
 
-A record holds only what varies between tickets (a few hundred bytes), so a million-ticket
-account never has to exist as JSON dicts; the Zendesk shape is produced when a page is served.
+A million-ticket account must never exist as JSON or as Python objects: the generator emits
+fixed-size rows of small integers (packed 41 bytes each by `ticket_store`), a `TicketRecord`
+is made from a row when a ticket is read, and `ticket_json` renders Zendesk's shape when a
+page is served.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
-from collections.abc import Iterator
+import struct
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from backend.demo.profiles import OrganizationProfile
 
@@ -22,9 +26,10 @@ DAY: Final = 86_400
 
 FIRST_REPLY_TARGETS: Final = {"urgent": 60, "high": 240, "normal": 480, "low": 1440}
 RESOLUTION_TARGETS: Final = {"urgent": 480, "high": 1440, "normal": 2880, "low": 5760}
-_PRIORITIES: Final = ("urgent", "high", "normal", "low", None)
-_PRIORITY_WEIGHTS: Final = (5, 20, 55, 10, 10)
-_SUBJECTS: Final = (
+STATUSES: Final = ("new", "open", "pending", "hold", "solved", "closed", "deleted")
+PRIORITIES: Final = ("urgent", "high", "normal", "low", None)
+SATISFACTIONS: Final = (None, "offered", "unoffered", "good", "bad")
+SUBJECTS: Final = (
     "Cannot log in after password reset",
     "Invoice shows the wrong VAT number",
     "Export to CSV times out",
@@ -40,6 +45,20 @@ _SUBJECTS: Final = (
 )
 _GOOD_COMMENTS: Final = ("Great support, thanks!", "Quick and helpful.", "Solved in minutes.")
 _BAD_COMMENTS: Final = ("Took far too long.", "Problem is not solved.", "Nobody answered me.")
+COMMENTS: Final = (None, *_GOOD_COMMENTS, *_BAD_COMMENTS)
+
+_NEW, _OPEN, _PENDING, _HOLD, _SOLVED, _CLOSED = range(6)
+_GOOD, _BAD = SATISFACTIONS.index("good"), SATISFACTIONS.index("bad")
+_PRIORITY_CUMULATIVE: Final = tuple(itertools.accumulate((5, 20, 55, 10, 10)))
+_PRIORITY_TOTAL: Final = _PRIORITY_CUMULATIVE[-1]
+_FIRST_REPLY_BY_CODE: Final = tuple(FIRST_REPLY_TARGETS[p or "normal"] for p in PRIORITIES)
+_RESOLUTION_BY_CODE: Final = tuple(RESOLUTION_TARGETS[p or "normal"] for p in PRIORITIES)
+
+# created, updated, status, priority, subject, requester n, satisfaction, comment, time spent
+# (-1: none), has metrics, replies, reply business/calendar, resolution business/calendar
+# (-1: none), solved_at (0: none), reopens.
+ROW: Final = struct.Struct("<IIBBBBBBiBBiiiiIB")
+Row = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +76,71 @@ class MetricSet:
 
 @dataclass(frozen=True, slots=True)
 class TicketRecord:
-    """One demo ticket; times are unix seconds, `satisfaction` is a score or None."""
+    """One demo ticket; times are unix seconds, `satisfaction` is a score or None.
+
+    `revision` is 0 for generated tickets and counts up with every runtime change: the
+    incremental export orders by (updated_at, revision, id), so a change made in the same
+    second as a ticket already exported still comes after the client's cursor.
+    """
 
     id: int
     organization_id: int
     requester_id: int
     created_at: int
     updated_at: int
-    status: str
+    status: str  # Zendesk's statuses, or "deleted" once deleted
     priority: str | None
     subject: str
     satisfaction: str | None  # None, "offered", "unoffered", "good", "bad"
     satisfaction_comment: str | None
     time_spent: int | None
     metrics: MetricSet | None
+    revision: int = 0
+
+
+def requester_base(organization_index: int) -> int:
+    """Requester ids of an organization's generated tickets are this + 1 … + 32."""
+    return (organization_index + 1) * TICKET_ID_STRIDE * 10
+
+
+def _optional(value: int) -> int | None:
+    return None if value < 0 else value
+
+
+def record_from_row(
+    row: Row, ticket_id: int, organization_id: int, requesters: int
+) -> TicketRecord:
+    """The ticket a generated row describes (`requesters`: the organization's requester base)."""
+    (created, updated, status, priority, subject, requester, satisfaction, comment, time_spent,
+     has_metrics, replies, reply_b, reply_c, res_b, res_c, solved_at, reopens) = row  # fmt: skip
+    metrics = None
+    if has_metrics:
+        metrics = MetricSet(
+            replies,
+            _optional(reply_b),
+            _optional(reply_c),
+            _optional(res_b),
+            _optional(res_c),
+            solved_at or None,
+            reopens,
+        )
+    return TicketRecord(
+        ticket_id,
+        organization_id,
+        requesters + requester,
+        created,
+        updated,
+        STATUSES[status],
+        PRIORITIES[priority],
+        SUBJECTS[subject],
+        SATISFACTIONS[satisfaction],
+        COMMENTS[comment],
+        _optional(time_spent),
+        metrics,
+    )
+
+
+Uniform = Callable[[], float]
 
 
 def _sorted_positions(rng: random.Random, count: int) -> Iterator[float]:
@@ -90,246 +160,109 @@ def _trended(position: float, growth: float) -> float:
     return (-b + math.sqrt(b * b + 4.0 * a * position)) / (2.0 * a)
 
 
-def _business_and_calendar(rng: random.Random, business: float) -> tuple[int, int]:
+def _business_and_calendar(uniform: Uniform, business: float) -> tuple[int, int]:
     # Calendar time includes nights and weekends, so it is never shorter than business time.
     minutes = max(1, round(business))
-    return minutes, round(minutes * rng.uniform(1.0, 3.0))
+    return minutes, round(minutes * (1.0 + 2.0 * uniform()))
 
 
-def _measured(rng: random.Random, target: int, met_share: float) -> float:
-    if rng.random() < met_share:
-        return target * rng.uniform(0.05, 1.0)
-    return target * rng.uniform(1.05, 4.0)
+def _measured(uniform: Uniform, target: int, met_share: float) -> float:
+    if uniform() < met_share:
+        return target * (0.05 + 0.95 * uniform())
+    return target * (1.05 + 2.95 * uniform())
 
 
-def _status(rng: random.Random, age_days: float) -> str:
-    roll = rng.random()
-    if age_days > 30:
-        return "closed" if roll < 0.97 else ("solved" if roll < 0.99 else "hold")
+def _status(roll: float, age_days: float) -> int:
+    if age_days > 30:  # Zendesk closes solved tickets within 28 days; a few are forgotten
+        return _CLOSED if roll < 0.99 else _HOLD
     if age_days > 4:
         if roll < 0.6:
-            return "closed"
+            return _CLOSED
         if roll < 0.9:
-            return "solved"
-        return "pending" if roll < 0.96 else "open"
-    for status, upto in (("new", 0.15), ("open", 0.45), ("pending", 0.6), ("hold", 0.65)):
+            return _SOLVED
+        return _PENDING if roll < 0.96 else _OPEN
+    for status, upto in ((_NEW, 0.15), (_OPEN, 0.45), (_PENDING, 0.6), (_HOLD, 0.65)):
         if roll < upto:
             return status
-    return "solved"
+    return _SOLVED
 
 
-def _replies(rng: random.Random, one_touch_share: float) -> int:
-    if rng.random() < one_touch_share:
-        return 1 if rng.random() < 0.96 else 0
+def _replies(uniform: Uniform, one_touch_share: float) -> int:
+    if uniform() < one_touch_share:
+        return 1 if uniform() < 0.96 else 0
     replies = 2
-    while rng.random() < 0.45 and replies < 15:
+    while uniform() < 0.45 and replies < 15:
         replies += 1
     return replies
 
 
-def _satisfaction(
-    rng: random.Random, profile: OrganizationProfile, good_share: float
-) -> tuple[str | None, str | None]:
-    if not profile.csat_offered:
-        return None, None
-    roll = rng.random()
+def _satisfaction(uniform: Uniform, good_share: float) -> tuple[int, int]:
+    """(satisfaction code, comment code) of a solved ticket whose requester was asked."""
+    roll = uniform()
     if roll < 0.12:
-        return None, None
+        return 0, 0
     if roll < 0.27:
-        return "unoffered", None
+        return SATISFACTIONS.index("unoffered"), 0
     if roll < 0.52:
-        return "offered", None
-    good = rng.random() < good_share
-    if rng.random() < 0.4:
-        return ("good", rng.choice(_GOOD_COMMENTS)) if good else ("bad", rng.choice(_BAD_COMMENTS))
-    return ("good" if good else "bad"), None
+        return SATISFACTIONS.index("offered"), 0
+    good = uniform() < good_share
+    comment = 0
+    if uniform() < 0.4:
+        comment = 1 + int(uniform() * 3) + (0 if good else 3)
+    return (_GOOD if good else _BAD), comment
 
 
-def _lerp(then: float, now: float, x: float) -> float:
-    return then + (now - then) * x
+def generate_rows(
+    profile: OrganizationProfile, seed: str, anchor: int, count: int
+) -> Iterator[Row]:
+    """Stream an organization's ticket rows in creation order; the same seed gives the same rows.
 
-
-def generate_tickets(
-    profile: OrganizationProfile, organization_id: int, seed: str, anchor: int, count: int
-) -> Iterator[TicketRecord]:
-    """Stream an organization's tickets in creation order; the same seed gives the same tickets.
-
-    `anchor` is the end of the history (unix seconds); `count` the number of tickets.
+    `anchor` is the end of the history (unix seconds); `count` the number of tickets. A
+    million-ticket account is drawn ticket by ticket, so the draws call `random()` directly
+    (`choices`, `randint` and `lognormvariate` cost several times more) and emit codes.
     """
     rng = random.Random(seed)
+    uniform = rng.random
+    gauss = rng.gauss
     span = profile.history_days * DAY
     start = anchor - span
-    base_id = (profile.index + 1) * TICKET_ID_STRIDE
-    requesters = [base_id * 10 + n for n in range(1, 2 + rng.randint(2, 30))]
-    for seq, position in enumerate(_sorted_positions(rng, count), start=1):
+    requesters = 1 + rng.randint(2, 30)
+    sla_then, sla_change = profile.sla_then / 100.0, (profile.sla_now - profile.sla_then) / 100.0
+    touch_then = profile.touchpoints_then / 100.0
+    touch_change = (profile.touchpoints_now - profile.touchpoints_then) / 100.0
+    good_then = profile.feedback_then / 100.0
+    good_change = (profile.feedback_now - profile.feedback_then) / 100.0
+    for position in _sorted_positions(rng, count):
         x = _trended(position, profile.volume_growth)
         created = start + int(x * span)
-        age_days = (anchor - created) / DAY
-        status = _status(rng, age_days)
-        priority = rng.choices(_PRIORITIES, _PRIORITY_WEIGHTS)[0]
-        target_priority = priority or "normal"
-        sla_share = _lerp(profile.sla_then, profile.sla_now, x) / 100.0
-        one_touch = _lerp(profile.touchpoints_then, profile.touchpoints_now, x) / 100.0
-        good_share = _lerp(profile.feedback_then, profile.feedback_now, x) / 100.0
-        solved = status in ("solved", "closed")
-        replies = _replies(rng, one_touch) if status != "new" else 0
-        reply = None
+        status = _status(uniform(), (anchor - created) / DAY)
+        priority = bisect_right(_PRIORITY_CUMULATIVE, uniform() * _PRIORITY_TOTAL)
+        sla_share = sla_then + sla_change * x
+        solved = status >= _SOLVED
+        replies = _replies(uniform, touch_then + touch_change * x) if status != _NEW else 0
+        reply_b = reply_c = res_b = res_c = -1
         if replies > 0:
-            reply = _business_and_calendar(
-                rng, _measured(rng, FIRST_REPLY_TARGETS[target_priority], sla_share)
+            reply_b, reply_c = _business_and_calendar(
+                uniform, _measured(uniform, _FIRST_REPLY_BY_CODE[priority], sla_share)
             )
-        resolution = None
-        solved_at = None
-        updated = created + rng.randint(60, 3 * 3600)
+        solved_at = 0
+        updated = created + 60 + int(uniform() * (3 * 3600 - 59))
         if solved:
-            business = _measured(rng, RESOLUTION_TARGETS[target_priority], sla_share)
-            if reply is not None:
-                business = max(business, reply[0])
-            resolution = _business_and_calendar(rng, business)
-            solved_at = min(anchor - 60, created + resolution[1] * 60)
+            business = _measured(uniform, _RESOLUTION_BY_CODE[priority], sla_share)
+            res_b, res_c = _business_and_calendar(uniform, max(business, reply_b))
+            solved_at = min(anchor - 60, created + res_c * 60)
             # Zendesk closes solved tickets after about four days.
-            updated = solved_at + (4 * DAY if status == "closed" else rng.randint(60, DAY))
+            updated = solved_at + (4 * DAY if status == _CLOSED else 60 + int(uniform() * DAY))
         updated = min(anchor - 1, max(updated, created))
-        satisfaction, comment = _satisfaction(rng, profile, good_share) if solved else (None, None)
-        handle = (10 + 5 * replies) * 60 * rng.lognormvariate(0.0, 0.3)
-        time_spent = round(handle) if rng.random() < 0.82 else None
-        metrics = None
-        if rng.random() > 0.01:  # now and then Zendesk has no metric set for a ticket
-            metrics = MetricSet(
-                replies=replies,
-                reply_business=reply[0] if reply else None,
-                reply_calendar=reply[1] if reply else None,
-                resolution_business=resolution[0] if resolution else None,
-                resolution_calendar=resolution[1] if resolution else None,
-                solved_at=solved_at,
-                reopens=1 if replies > 4 and rng.random() < 0.3 else 0,
-            )
-        yield TicketRecord(
-            id=base_id + seq,
-            organization_id=organization_id,
-            requester_id=rng.choice(requesters),
-            created_at=created,
-            updated_at=updated,
-            status=status,
-            priority=priority,
-            subject=rng.choice(_SUBJECTS),
-            satisfaction=satisfaction,
-            satisfaction_comment=comment,
-            time_spent=time_spent,
-            metrics=metrics,
-        )
-
-
-# --- Zendesk JSON ----------------------------------------------------------------------------
-
-
-def iso(timestamp: int | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def satisfaction_json(record: TicketRecord) -> dict[str, Any] | None:
-    score = record.satisfaction
-    if score is None:
-        return None
-    if score in ("offered", "unoffered"):
-        return {"score": score}
-    rating: dict[str, Any] = {"id": record.id + 5_000_000, "score": score}
-    rating["comment"] = record.satisfaction_comment
-    if score == "bad":
-        rating["reason"] = "Took too long" if record.satisfaction_comment else "No reason provided"
-    return rating
-
-
-def ticket_json(record: TicketRecord, base_url: str, agent_id: int) -> dict[str, Any]:
-    """The ticket as Zendesk's Tickets API returns it (fields the product or a client may read)."""
-    time_value = None if record.time_spent is None else str(record.time_spent)
-    return {
-        "url": f"{base_url}/api/v2/tickets/{record.id}.json",
-        "id": record.id,
-        "external_id": None,
-        "via": {"channel": "email", "source": {"from": {}, "to": {}, "rel": None}},
-        "created_at": iso(record.created_at),
-        "updated_at": iso(record.updated_at),
-        "generated_timestamp": record.updated_at,
-        "type": "question" if record.id % 3 else "incident",
-        "subject": record.subject,
-        "raw_subject": record.subject,
-        "description": record.subject,
-        "priority": record.priority,
-        "status": record.status,
-        "recipient": None,
-        "requester_id": record.requester_id,
-        "submitter_id": record.requester_id,
-        "assignee_id": None if record.status == "new" else agent_id,
-        "organization_id": record.organization_id,
-        "group_id": 360000100,
-        "collaborator_ids": [],
-        "follower_ids": [],
-        "email_cc_ids": [],
-        "forum_topic_id": None,
-        "problem_id": None,
-        "has_incidents": False,
-        "is_public": True,
-        "due_at": None,
-        "tags": [],
-        "custom_fields": [
-            {"id": TIME_SPENT_FIELD_ID, "value": time_value},
-            {"id": TIME_LAST_UPDATE_FIELD_ID, "value": time_value},
-        ],
-        "satisfaction_rating": satisfaction_json(record),
-        "sharing_agreement_ids": [],
-        "followup_ids": [],
-        "ticket_form_id": 360000200,
-        "brand_id": 360000300,
-        "allow_channelback": False,
-        "allow_attachments": True,
-        "from_messaging_channel": False,
-    }
-
-
-def _minutes(business: int | None, calendar: int | None) -> dict[str, int | None]:
-    return {"business": business, "calendar": calendar}
-
-
-def metric_set_json(record: TicketRecord, base_url: str) -> dict[str, Any] | None:
-    """The ticket's metric set (Ticket Metrics API shape), or None when it has none."""
-    metrics = record.metrics
-    if metrics is None:
-        return None
-    metric_id = record.id + 7_000_000_000
-    first_reply_at = None
-    if metrics.reply_calendar is not None:
-        first_reply_at = record.created_at + metrics.reply_calendar * 60
-    wait_business = metrics.resolution_business
-    wait_calendar = metrics.resolution_calendar
-    return {
-        "url": f"{base_url}/api/v2/ticket_metrics/{metric_id}.json",
-        "id": metric_id,
-        "ticket_id": record.id,
-        "created_at": iso(record.created_at),
-        "updated_at": iso(record.updated_at),
-        "group_stations": 1,
-        "assignee_stations": 1 if metrics.replies else 0,
-        "reopens": metrics.reopens,
-        "replies": metrics.replies,
-        "assignee_updated_at": iso(first_reply_at),
-        "requester_updated_at": iso(record.created_at),
-        "status_updated_at": iso(record.updated_at),
-        "initially_assigned_at": iso(first_reply_at),
-        "assigned_at": iso(first_reply_at),
-        "solved_at": iso(metrics.solved_at),
-        "latest_comment_added_at": iso(record.updated_at),
-        "custom_status_updated_at": iso(record.updated_at),
-        "reply_time_in_minutes": _minutes(metrics.reply_business, metrics.reply_calendar),
-        "first_resolution_time_in_minutes": _minutes(
-            metrics.resolution_business, metrics.resolution_calendar
-        ),
-        "full_resolution_time_in_minutes": _minutes(
-            metrics.resolution_business, metrics.resolution_calendar
-        ),
-        "agent_wait_time_in_minutes": _minutes(wait_business, wait_calendar),
-        "requester_wait_time_in_minutes": _minutes(wait_business, wait_calendar),
-        "on_hold_time_in_minutes": _minutes(0, 0),
-    }
+        satisfaction = comment = 0
+        if solved and profile.csat_offered:
+            satisfaction, comment = _satisfaction(uniform, good_then + good_change * x)
+        handle = (10 + 5 * replies) * 60 * math.exp(gauss(0.0, 0.3))
+        time_spent = round(handle) if uniform() < 0.82 else -1
+        has_metrics = uniform() > 0.01  # now and then Zendesk has no metric set for a ticket
+        reopens = 1 if has_metrics and replies > 4 and uniform() < 0.3 else 0
+        yield (
+            created, updated, status, priority, int(uniform() * len(SUBJECTS)),
+            1 + int(uniform() * requesters), satisfaction, comment, time_spent,
+            has_metrics, replies, reply_b, reply_c, res_b, res_c, solved_at, reopens,
+        )  # fmt: skip

@@ -5,13 +5,13 @@ The request id lives in a context variable that the request's middleware sets; a
 and anyio's worker threads copy the context, so lines written by a route, its dependencies
 and the fetch it starts all carry it. Records get it from a record factory, so every handler
 sees it (also pytest's). Secrets never reach a log line: configuration holds them as
-SecretStr and no component logs a token or a credential (tests/security grep for them).
+SecretStr and no component logs a token or a credential (tests/observability grep for them).
 """
 
 from __future__ import annotations
 
 import logging
-import sys
+import logging.config
 from contextvars import ContextVar
 from typing import Any, Final, Literal
 
@@ -20,7 +20,6 @@ from pythonjsonlogger.json import JsonFormatter
 LogFormat = Literal["text", "json"]
 
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_HANDLER_NAME: Final = "customer-health"
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _base_factory = logging.getLogRecordFactory()
@@ -43,23 +42,38 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+def logging_config(
+    level: str, log_format: LogFormat = "text", *, stream: Any = "ext://sys.stderr"
+) -> dict[str, Any]:
+    """Logging for this process and (handed to uvicorn) for every worker it starts."""
+    level = level.upper()
+    quieter = logging.getLevelName(max(logging.WARNING, logging.getLevelName(level)))
+    formatter: dict[str, Any] = (
+        {"()": f"{__name__}.json_formatter"} if log_format == "json" else {"format": TEXT_FORMAT}
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": formatter},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "line", "stream": stream}
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            # One line per HTTP request to Zendesk drowns everything else; the client logs
+            # what matters. httpcore's DEBUG traces would also print every answer's headers.
+            "httpx": {"level": quieter},
+            "httpcore": {"level": quieter},
+            # uvicorn's own loggers propagate to the root handler instead of their own.
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            # The backend writes its own line per request (with its id, route and duration).
+            "uvicorn.access": {"level": quieter, "handlers": [], "propagate": True},
+        },
+    }
+
+
 def configure_logging(
-    level: str, log_format: LogFormat = "text", *, stream: Any = sys.stderr
+    level: str, log_format: LogFormat = "text", *, stream: Any = "ext://sys.stderr"
 ) -> None:
-    """The root logger's handler (replacing one an earlier call made), at `level`."""
-    handler = logging.StreamHandler(stream)
-    formatter = json_formatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    handler.setFormatter(formatter)
-    handler.set_name(_HANDLER_NAME)
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level.upper())
-    quiet = max(logging.WARNING, root.level)
-    # One line per HTTP request to Zendesk drowns everything else; the client logs what matters.
-    # httpcore's DEBUG traces would also print every response's headers.
-    logging.getLogger("httpx").setLevel(quiet)
-    logging.getLogger("httpcore").setLevel(quiet)
-    # The backend writes its own line per request (with its id, route and duration).
-    logging.getLogger("uvicorn.access").setLevel(quiet)
+    logging.config.dictConfig(logging_config(level, log_format, stream=stream))

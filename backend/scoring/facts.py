@@ -15,7 +15,9 @@ class TicketFacts:
     """What the KPIs need to know about one ticket; `None` means Zendesk did not say.
 
     `has_metrics` is False when the ticket came without a metric set; the metric fields
-    (`replies`, the two business-minute times) are then None as well.
+    (`replies`, the two business-minute times) are then None as well. `custom_fields` keeps
+    every numeric custom field value by field id, so settings that name a field (the
+    time-tracking field) apply when scoring, never when fetching.
     """
 
     id: int
@@ -28,7 +30,7 @@ class TicketFacts:
     replies: int | None = None
     reply_minutes: int | None = None
     resolution_minutes: int | None = None
-    handle_seconds: int | None = None
+    custom_fields: Mapping[int, float] = field(default_factory=dict, hash=False)
 
     @property
     def solved(self) -> bool:
@@ -37,9 +39,10 @@ class TicketFacts:
 
 @dataclass(frozen=True, slots=True)
 class OrganizationFacts:
-    """An organization as the score needs it: identity, age and its custom field values."""
+    """An organization as the score needs it: identity, age, custom field values and tags."""
 
     id: int
     name: str
     created_at: datetime | None = None
     fields: Mapping[str, object] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()

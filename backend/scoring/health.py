@@ -62,10 +62,45 @@ def recommendations(
     )
 
 
-def goal(score: float | None, settings: ScoringSettings) -> Goal:
+def goal_target(
+    organization: OrganizationFacts, settings: ScoringSettings
+) -> tuple[float, str | None]:
+    """The organization's goal: its `goal_field` value when that is a number 0–100, else
+    `goal_score`; the second item is a warning for admins when a value is there but unusable.
+
+    An organization without a value simply has the common goal, so only a value that cannot be
+    a goal (text, a number outside 0–100) is worth a warning.
+    """
+    if settings.goal_field is None:
+        return settings.goal_score, None
+    raw = organization.fields.get(settings.goal_field)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return settings.goal_score, None
+    target = _goal_number(raw)
+    if target is None:
+        return settings.goal_score, (
+            f"goal_field: organization {organization.id} has {repr(raw)[:40]} in "
+            f"'{settings.goal_field}', not a number from 0 to 100; "
+            f"using goal_score {settings.goal_score:g}"
+        )
+    return target, None
+
+
+def _goal_number(raw: object) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return None
+    try:
+        number = float(raw.strip() if isinstance(raw, str) else raw)
+    except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
+        return None
+    return number if 0 <= number <= 100 else None  # also refuses nan
+
+
+def goal(score: float | None, target: float) -> Goal:
+    """reached = score ≥ target, gap = target − score; both None without a score."""
     if score is None:
-        return Goal(settings.goal_score, None, None)
-    return Goal(settings.goal_score, score >= settings.goal_score, settings.goal_score - score)
+        return Goal(target, None, None)
+    return Goal(target, score >= target, target - score)
 
 
 def phase(
@@ -101,12 +136,15 @@ def compute_health(
     )
     results = tuple(score_kpi(result, settings) for result in measured)
     score = weighted_health(results)
+    target, goal_warning = goal_target(organization, settings)
+    if goal_warning is not None:
+        settings_warnings = (*settings_warnings, goal_warning)
     return HealthReport(
         score=score,
         colour=kpis.colour_for(score, settings),
         kpis=results,
         recommendations=recommendations(results, settings, locale),
-        goal=goal(score, settings),
+        goal=goal(score, target),
         phase=phase(organization, now, settings),
         window_days=settings.window_days,
         settings_warnings=tuple(settings_warnings),

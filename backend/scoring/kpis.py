@@ -148,10 +148,19 @@ def annual_revenue(organization: OrganizationFacts, field_key: str) -> float | N
     return revenue
 
 
+def tracked_seconds(ticket: TicketFacts, settings: ScoringSettings) -> float | None:
+    """The ticket's value of the time-tracking field `time_spent_field_id`, when above 0."""
+    if settings.time_spent_field_id is None:
+        return None
+    seconds = ticket.custom_fields.get(settings.time_spent_field_id)
+    return seconds if seconds is not None and seconds > 0 else None
+
+
 def handle_seconds(ticket: TicketFacts, settings: ScoringSettings) -> float:
     """Tracked time when there is some, else the estimate per ticket plus per reply."""
-    if ticket.handle_seconds is not None and ticket.handle_seconds > 0:
-        return float(ticket.handle_seconds)
+    tracked = tracked_seconds(ticket, settings)
+    if tracked is not None:
+        return tracked
     replies = ticket.replies or 0
     return 60.0 * (settings.minutes_per_ticket + settings.minutes_per_reply * replies)
 
@@ -175,7 +184,7 @@ def balance(
     seconds = 0.0
     for ticket in tickets:
         seconds += handle_seconds(ticket, settings)
-        if ticket.handle_seconds is not None and ticket.handle_seconds > 0:
+        if tracked_seconds(ticket, settings) is not None:
             tracked += 1
     hours = seconds / 3600
     cost = hours * settings.hourly_cost

@@ -59,10 +59,11 @@ class Goal:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One organization's score on one day."""
+    """One organization's score on one day, and its KPIs' scores by key."""
 
     day: date
     score: float | None
+    kpis: Mapping[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

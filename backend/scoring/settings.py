@@ -8,6 +8,7 @@ and its default is used, so one typo never takes the sidebar down.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
@@ -62,9 +63,12 @@ class ScoringSettings:
     minutes_per_ticket: float = 10
     minutes_per_reply: float = 5
     goal_score: float = 70
+    goal_field: str | None = None
     min_sample: int = 3
     onboarding_days: int = 90
     recommendations: RecommendationTexts = field(default_factory=lambda: NO_OVERRIDES)
+    churn_tag: str = "churned"
+    churn_date_field: str | None = None
 
     def weight(self, kpi: str) -> float:
         value: float = getattr(self, f"weight_{kpi}")
@@ -212,6 +216,33 @@ def _recommendation_texts(value: object) -> tuple[RecommendationTexts, list[str]
     return MappingProxyType(texts), problems
 
 
+# Zendesk's rule for the key of an organization field (Organization Fields API, `key`).
+_FIELD_KEY = re.compile(r"(?!\d+$)\w+", re.ASCII)
+
+
+def _field_key(value: object) -> str:
+    if not isinstance(value, str) or not _FIELD_KEY.fullmatch(value.strip()):
+        raise _Invalid(
+            "is not the key of an organization field "
+            "(letters, digits and underscores, not only digits)"
+        )
+    return value.strip()
+
+
+def _tag(value: object) -> str:
+    # Zendesk splits tags at spaces and commas; organization tags are compared ignoring case.
+    if not isinstance(value, str) or any(c.isspace() or c == "," for c in value.strip()):
+        raise _Invalid("is not one tag (no spaces or commas)")
+    return value.strip().lower()
+
+
+_TEXT: Final[dict[str, Callable[[object], str]]] = {
+    "goal_field": _field_key,
+    "churn_tag": _tag,
+    "churn_date_field": _field_key,
+}
+
+
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -268,6 +299,15 @@ def _parse(raw: Mapping[str, object]) -> tuple[ScoringSettings, tuple[str, ...]]
             warn("time_spent_field_id", f"{_shown(field_id)} {error}")
         else:
             values["time_spent_field_id"] = number
+
+    for name, parse_text in _TEXT.items():
+        value = raw.get(name)
+        if _is_blank(value):
+            continue
+        try:
+            values[name] = parse_text(value)
+        except _Invalid as error:
+            warn(name, f"{_shown(value)} {error}")
 
     texts = raw.get("recommendations")
     if not _is_blank(texts):

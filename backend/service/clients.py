@@ -5,16 +5,18 @@ from __future__ import annotations
 from backend.config import AppConfig
 from backend.tenants import Tenant
 from backend.zendesk.client import ZendeskClient
-from backend.zendesk.ratelimit import budget_for
+from backend.zendesk.errors import ZendeskError
+from backend.zendesk.ratelimit import WindowStore, budget_for
 
 
-class NoZendeskCredentials(Exception):
+class NoZendeskCredentials(ZendeskError):
     """The tenant has no credentials for the Zendesk API."""
 
 
 class ZendeskClients:
-    def __init__(self, config: AppConfig) -> None:
+    def __init__(self, config: AppConfig, window_store: WindowStore | None = None) -> None:
         self._config = config
+        self._window_store = window_store
         self._clients: dict[str, ZendeskClient] = {}
 
     def for_tenant(self, tenant: Tenant) -> ZendeskClient:
@@ -32,7 +34,11 @@ class ZendeskClients:
                 auth,
                 timeout=self._config.zendesk_timeout_seconds,
                 max_retry_seconds=self._config.zendesk_max_retry_seconds,
-                budget=budget_for(tenant.zendesk_url, fraction=self._config.rate_budget_fraction),
+                budget=budget_for(
+                    tenant.zendesk_url,
+                    fraction=self._config.rate_budget_fraction,
+                    store=self._window_store,
+                ),
             )
             self._clients[tenant.subdomain] = client
         return client

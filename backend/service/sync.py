@@ -1,7 +1,9 @@
-"""Bringing an organization's ticket facts up to date: cold window fetch or warm increment.
+"""One organization fetched on its own, before the account sync reached it: cold window fetch
+or warm increment, at interactive priority (a sidebar is waiting).
 
-Concurrent requests for one organization share one running sync (single-flight, per process;
-sharing it across processes through the database is a later step, DESIGN §10).
+This is the fallback of DESIGN §8: an organization created since the account sync's last pass,
+or any organization while the first pass still runs. Concurrent requests for one organization
+share one running fetch (single-flight).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 from anyio import to_thread
 
 from backend.service.clients import ZendeskClients
+from backend.store.coordination import LocalLocks, Locks
 from backend.store.repository import Repository, SyncState
 from backend.tenants import Tenant
 from backend.zendesk.client import ZendeskClient
 from backend.zendesk.errors import ZendeskError
+from backend.zendesk.ratelimit import Priority, priority
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,6 @@ class SyncPlan:
     cold: bool
     updated_since: datetime
     window_start: datetime
-    time_spent_field_id: int | None
     refresh_organization: bool
 
 
@@ -56,23 +59,21 @@ def plan_sync(
     *,
     now: datetime,
     window_days: int,
-    time_spent_field_id: int | None,
     organization_refresh: timedelta,
 ) -> SyncPlan:
-    """Cold when nothing covers the window (or the time field changed); else warm."""
+    """Cold when nothing covers the window; else warm from the high-water mark."""
     window_start = now - timedelta(days=window_days)
     cold = (
         state is None
         or state.covered_since is None
         or state.high_water_mark is None
         or state.covered_since > window_start
-        or state.time_spent_field_id != time_spent_field_id
     )
     fetched_at = None if state is None else state.organization_fetched_at
     refresh_organization = cold or fetched_at is None or now - fetched_at >= organization_refresh
     since = window_start if cold or state is None else state.high_water_mark
     assert since is not None
-    return SyncPlan(cold, since, window_start, time_spent_field_id, refresh_organization)
+    return SyncPlan(cold, since, window_start, refresh_organization)
 
 
 def estimate_window_total(
@@ -94,6 +95,8 @@ def estimate_window_total(
 class Syncer:
     repository: Repository
     clients: ZendeskClients
+    # Shared with the other processes of a deployment: one fetch per organization in all.
+    locks: Locks = field(default_factory=LocalLocks)
     # Told every new sync state, success or failure, so caches never outlive the data.
     on_state: Callable[[OrgKey, SyncState], None] = lambda _key, _state: None
     jobs: dict[OrgKey, SyncJob] = field(default_factory=dict)
@@ -108,9 +111,10 @@ class Syncer:
         if job is not None:
             return job
         progress = Progress()
-        task = asyncio.get_running_loop().create_task(
-            self._run(tenant, organization_id, plan, progress)
-        )
+        with priority(Priority.INTERACTIVE):  # the task copies this context
+            task = asyncio.get_running_loop().create_task(
+                self._run(tenant, organization_id, plan, progress)
+            )
         job = SyncJob(task, progress)
         self.jobs[key] = job
         task.add_done_callback(lambda t: self._finished(key, job, t))
@@ -125,9 +129,27 @@ class Syncer:
     async def _run(
         self, tenant: Tenant, organization_id: int, plan: SyncPlan, progress: Progress
     ) -> SyncState:
+        async with self.locks.hold(f"fetch:{tenant.subdomain}:{organization_id}") as first:
+            started = datetime.now(UTC)
+            if not first:  # another process fetched it meanwhile: read what it stored
+                done = await to_thread.run_sync(
+                    self.repository.sync_state, tenant.subdomain, organization_id
+                )
+                if done is not None and done.last_success_at and done.last_error is None:
+                    self.on_state((tenant.subdomain, organization_id), done)
+                    return done
+            return await self._fetch(tenant, organization_id, plan, progress, started)
+
+    async def _fetch(
+        self,
+        tenant: Tenant,
+        organization_id: int,
+        plan: SyncPlan,
+        progress: Progress,
+        started: datetime,
+    ) -> SyncState:
         repo = self.repository
         key = tenant.subdomain
-        started = datetime.now(UTC)
         previous = await to_thread.run_sync(repo.sync_state, key, organization_id)
         client = self.clients.for_tenant(tenant)
 
@@ -151,10 +173,7 @@ class Syncer:
             if organization is not None:
                 await to_thread.run_sync(repo.save_organization, key, organization)
             tickets = await client.fetch_organization_tickets(
-                organization_id,
-                updated_since=plan.updated_since,
-                time_spent_field_id=plan.time_spent_field_id,
-                on_page=report,
+                organization_id, updated_since=plan.updated_since, on_page=report
             )
             await to_thread.run_sync(repo.save_tickets, key, organization_id, tickets)
         except ZendeskError as error:
@@ -175,7 +194,6 @@ class Syncer:
             last_success_at=started,
             last_attempt_at=started,
             last_error=None,
-            time_spent_field_id=plan.time_spent_field_id,
         )
         await to_thread.run_sync(repo.save_sync_state, key, organization_id, state)
         log.info(

@@ -1,4 +1,4 @@
-"""The tables: tenants, organizations, ticket facts, sync state and daily snapshots.
+"""The tables: tenants, organizations, ticket facts, sync state, daily snapshots and reports.
 
 Every row that holds customer data carries its tenant's subdomain, and every query filters on
 it: that column is what keeps one tenant from ever reading another's data.
@@ -50,6 +50,9 @@ class TenantRow(SQLModel, table=True):
 
 
 class OrganizationRow(SQLModel, table=True):
+    """An organization; `revision` grows whenever it or one of its tickets changes, so a
+    computed report knows whether it still describes the stored facts."""
+
     __tablename__ = "organizations"
 
     tenant: str = Field(primary_key=True, max_length=63)
@@ -57,11 +60,13 @@ class OrganizationRow(SQLModel, table=True):
     name: str = Field(default="", max_length=255)
     created_at: datetime | None = Field(default=None, sa_column=_utc_column())
     fields: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fetched_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    revision: int = Field(default=0, sa_type=BigInteger)
 
 
 class TicketFactRow(SQLModel, table=True):
-    """One ticket's facts, upserted by (tenant, ticket id) on every fetch."""
+    """One ticket's facts, independent of settings; the newest version (updated_at) wins."""
 
     __tablename__ = "ticket_facts"
     __table_args__ = (
@@ -80,11 +85,15 @@ class TicketFactRow(SQLModel, table=True):
     replies: int | None = None
     reply_minutes: int | None = None
     resolution_minutes: int | None = None
-    handle_seconds: int | None = None
+    # Every numeric custom field value by field id: settings that name a field apply later.
+    custom_fields: dict[str, float] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
 
 
 class SyncStateRow(SQLModel, table=True):
-    """How far an organization's tickets are known: the window covered, the high-water mark."""
+    """An organization fetched on its own (before the account sync reached it): the window
+    covered by that fetch and its high-water mark."""
 
     __tablename__ = "sync_state"
 
@@ -95,17 +104,58 @@ class SyncStateRow(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=_utc_column())
     last_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column())
     last_error: str | None = Field(default=None, max_length=500)
-    time_spent_field_id: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class AccountSyncRow(SQLModel, table=True):
+    """How far the account sync got: the export cursor, committed with its page's facts."""
+
+    __tablename__ = "account_sync"
+
+    tenant: str = Field(primary_key=True, max_length=63)
+    ticket_cursor: str | None = Field(default=None, max_length=1024)
+    pass_start_time: int | None = Field(default=None, sa_type=BigInteger)
+    organizations_start_time: int | None = Field(default=None, sa_type=BigInteger)
+    pass_started_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    first_pass_completed_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    position_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    tickets_synced: int = Field(default=0, sa_type=BigInteger)
+    organizations_synced: int = Field(default=0, sa_type=BigInteger)
+    last_success_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
+    daily_pass_on: date | None = None
 
 
 class SnapshotRow(SQLModel, table=True):
-    """One organization's score per day; the last computation of the day wins."""
+    """One organization's score on one day under one set of settings (their fingerprint):
+    a request with other settings writes its own row, never this one."""
 
     __tablename__ = "snapshots"
 
     tenant: str = Field(primary_key=True, max_length=63)
     organization_id: int = Field(sa_column_kwargs={"primary_key": True}, sa_type=BigInteger)
     day: date = Field(primary_key=True)
+    settings: str = Field(primary_key=True, max_length=64)
     score: float | None = None
     colour: str = Field(max_length=8)
+    kpis: dict[str, float | None] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    revision: int = Field(default=0, sa_type=BigInteger)
     computed_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class ReportRow(SQLModel, table=True):
+    """The last computed answer per organization, settings and language: what a restarted
+    process answers with at once, as long as `revision` matches the organization's."""
+
+    __tablename__ = "reports"
+
+    tenant: str = Field(primary_key=True, max_length=63)
+    organization_id: int = Field(sa_column_kwargs={"primary_key": True}, sa_type=BigInteger)
+    settings: str = Field(primary_key=True, max_length=64)
+    locale: str = Field(primary_key=True, max_length=35)
+    revision: int = Field(sa_type=BigInteger)
+    computed_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    body: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -29,16 +29,14 @@ def metric_sets_by_ticket(body: JsonObject) -> dict[int, dict[str, object]]:
     return joined
 
 
-def parse_or_skip(
-    raw: object, metric_sets: Mapping[int, dict[str, object]], time_spent_field_id: int | None
-) -> TicketFacts | None:
+def parse_or_skip(raw: object, metric_sets: Mapping[int, dict[str, object]]) -> TicketFacts | None:
     if not isinstance(raw, dict):
         log.warning("Skipping a ticket that is not an object")
         return None
     ticket_id = as_int(raw.get("id"))
     metric_set = metric_sets.get(ticket_id) if ticket_id is not None else None
     try:
-        return parse_ticket(raw, metric_set, time_spent_field_id)
+        return parse_ticket(raw, metric_set)
     except MalformedTicket as error:
         log.warning("Skipping a ticket: %s", error)
         return None

@@ -17,13 +17,12 @@ from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.zendesk.errors import MalformedOrganization, MalformedTicket
 
 UNKNOWN_STATUS = "unknown"
+# A ticket form rarely has more; the cap bounds what one hostile ticket can make us store.
+MAX_CUSTOM_FIELDS = 200
+_NO_FIELDS: Mapping[int, float] = MappingProxyType({})
 
 
-def parse_ticket(
-    raw: dict[str, object],
-    metric_set: dict[str, object] | None,
-    time_spent_field_id: int | None,
-) -> TicketFacts:
+def parse_ticket(raw: dict[str, object], metric_set: dict[str, object] | None) -> TicketFacts:
     """One ticket (and its metric set, if any) as TicketFacts.
 
     When `metric_set` is None, a `metric_set` embedded in the ticket is used instead, so
@@ -55,7 +54,7 @@ def parse_ticket(
         replies=_count(metric_values.get("replies")),
         reply_minutes=_business_minutes(metric_values.get("reply_time_in_minutes")),
         resolution_minutes=_business_minutes(metric_values.get("full_resolution_time_in_minutes")),
-        handle_seconds=_custom_field_seconds(raw, time_spent_field_id),
+        custom_fields=_numeric_custom_fields(raw),
     )
 
 
@@ -68,11 +67,17 @@ def parse_organization(raw: dict[str, object]) -> OrganizationFacts:
         raise MalformedOrganization("Zendesk sent an organization without a usable id")
     name = raw.get("name")
     fields = raw.get("organization_fields")
+    tags = raw.get("tags")
     return OrganizationFacts(
         id=org_id,
-        name=name.strip() if isinstance(name, str) and name.strip() else f"Organization {org_id}",
+        name=name.strip()[:255]
+        if isinstance(name, str) and name.strip()
+        else f"Organization {org_id}",
         created_at=parse_timestamp(raw.get("created_at")),
         fields=MappingProxyType(dict(fields)) if isinstance(fields, Mapping) else {},
+        tags=tuple(t.strip().lower() for t in tags if isinstance(t, str) and t.strip())
+        if isinstance(tags, list)
+        else (),
     )
 
 
@@ -143,17 +148,39 @@ def _satisfaction(value: object) -> str | None:
     return _lower(score)
 
 
-def _custom_field_seconds(raw: Mapping[str, object], field_id: int | None) -> int | None:
-    if field_id is None:
-        return None
+def _numeric_custom_fields(raw: Mapping[str, object]) -> Mapping[int, float]:
+    """Every custom field whose value is a number ("745" counts), keyed by field id.
+
+    Kept whole so that a setting naming a field (the time-tracking field) applies at scoring
+    time; text, checkbox and empty fields say nothing numeric and are left out.
+    """
+    numbers: dict[int, float] = {}
     for key in ("custom_fields", "fields"):  # `fields` is Zendesk's older alias
         entries = raw.get(key)
         if not isinstance(entries, list):
             continue
-        for entry in entries:
-            if isinstance(entry, Mapping) and as_int(entry.get("id")) == field_id:
-                return _count(entry.get("value"))
-    return None
+        for entry in entries[:MAX_CUSTOM_FIELDS]:
+            if not isinstance(entry, Mapping):
+                continue
+            field_id, value = as_int(entry.get("id")), _finite(entry.get("value"))
+            if field_id is not None and value is not None:
+                numbers.setdefault(field_id, value)
+    return MappingProxyType(numbers) if numbers else _NO_FIELDS
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _lower(value: object) -> str | None:

@@ -1,35 +1,69 @@
 """Zendesk's rate-limit headers, and the request budget this app keeps within an account's limit.
 
 Other apps share an account's per-minute limit, so we spend only a fraction of it, learned from
-the headers. The budget is shared by every client of one account in this process; a later step
-shares it across processes through the database (the `budget_for` registry is that seam).
+the headers. The budget is a moving window: at most `requests_per_minute` requests in any 60
+seconds, which is also the sustained rate. Two priorities share it. Interactive work (a sidebar
+waiting for settings or a cold organization) may use the whole window at once and goes first;
+background work (the account sync) is paced one request per 60 / rate seconds, so a window is
+never filled by a burst and an interactive request finds room within one interval. Where the
+window lives is a `WindowStore`: this process (SQLite deployments) or PostgreSQL, shared by
+every process of a deployment (`backend.store.coordination`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import re
+import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Final
+from enum import Enum
+from typing import Final, Protocol
 
 import anyio
-from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT_PER_MINUTE: Final = 200  # the smallest paid Support plan (Team)
 DEFAULT_FRACTION: Final = 0.2
-# The incremental exports have their own, much smaller bucket (10/min on standard plans).
+# The incremental exports have their own, much smaller bucket (10/min; 30 with High Volume).
 INCREMENTAL_LIMIT_PER_MINUTE: Final = 10
+EXPORT_BUCKET_HEADER: Final = "incremental-exports"
 LOW_REMAINING_FRACTION: Final = 0.1
+WINDOW_SECONDS: Final = 60.0
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
 _BUCKET_PREFIX = "zendesk-ratelimit-"
+
+
+class Priority(Enum):
+    """Who waits for a request: an agent's sidebar (interactive) or nobody (background)."""
+
+    INTERACTIVE = "interactive"
+    BACKGROUND = "background"
+
+
+_priority: ContextVar[Priority] = ContextVar("zendesk_priority", default=Priority.BACKGROUND)
+
+
+@contextmanager
+def priority(level: Priority) -> Iterator[None]:
+    """Zendesk calls made in this context (and tasks it starts) wait at `level`."""
+    token = _priority.set(level)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
+def current_priority() -> Priority:
+    return _priority.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +132,84 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class WindowStore(Protocol):
+    """Where the requests of an account's last minute are counted (one process, or shared)."""
+
+    async def try_acquire(
+        self, account: str, bucket: str, limit: int, pace: float | None
+    ) -> float | None:
+        """Count one request and return None, or return how many seconds to wait first.
+
+        `limit` requests fit in any WINDOW_SECONDS; with `pace`, also at most one request per
+        `pace` seconds of those that pass a pace (background work).
+        """
+        ...
+
+    def pause(self, account: str, seconds: float) -> None:
+        """Hold the account's requests for `seconds` (a 429's Retry-After); takes effect in this
+        process at once (a shared store tells the others in the background)."""
+        ...
+
+    def paused_for(self, account: str) -> float:
+        """Seconds until a pause of the account ends, as far as this process knows."""
+        ...
+
+
+class MemoryWindows:
+    """The window of every account of this process; the default for one process."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._logs: dict[tuple[str, str], deque[float]] = {}
+        self._paced: dict[tuple[str, str], float] = {}
+        self._pauses: dict[str, float] = {}
+
+    async def try_acquire(
+        self, account: str, bucket: str, limit: int, pace: float | None
+    ) -> float | None:
+        key = (account, bucket)
+        with self._lock:
+            now = self._clock()
+            log_ = self._logs.setdefault(key, deque())
+            while log_ and log_[0] <= now - WINDOW_SECONDS:
+                log_.popleft()
+            retry_at = max(now, self._pauses.get(account, 0.0))
+            if pace is not None:
+                retry_at = max(retry_at, self._paced.get(key, 0.0))
+            if len(log_) >= limit:
+                retry_at = max(retry_at, log_[len(log_) - limit] + WINDOW_SECONDS)
+            if retry_at > now:
+                return retry_at - now
+            log_.append(now)
+            if pace is not None:
+                self._paced[key] = now + pace
+            return None
+
+    def pause(self, account: str, seconds: float) -> None:
+        with self._lock:
+            until = self._clock() + seconds
+            self._pauses[account] = max(self._pauses.get(account, 0.0), until)
+
+    def paused_for(self, account: str) -> float:
+        with self._lock:
+            return max(0.0, self._pauses.get(account, 0.0) - self._clock())
+
+
 class RateBudget:
-    """Paces one account's requests to `fraction` of its per-minute limit, and backs off
-    when the account (all apps together) is close to its limit or answered 429."""
+    """Keeps one account's requests within `fraction` of its per-minute limit (module doc)."""
 
     def __init__(
         self,
         *,
         fraction: float = DEFAULT_FRACTION,
         limit_per_minute: int = DEFAULT_LIMIT_PER_MINUTE,
-        max_pause: float = 30.0,
-        incremental_per_minute: float = INCREMENTAL_LIMIT_PER_MINUTE,
+        max_pause: float = 60.0,
+        incremental_per_minute: int = INCREMENTAL_LIMIT_PER_MINUTE,
+        account: str = "",
+        store: WindowStore | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < fraction <= 1:
             raise ValueError("fraction must be in (0, 1]")
@@ -117,88 +217,120 @@ class RateBudget:
         self.limit_per_minute = limit_per_minute
         self.max_pause = max_pause
         self.incremental_per_minute = incremental_per_minute
+        self.account = account
+        self.store: WindowStore = store if store is not None else MemoryWindows(clock)
         self._sleep = sleep
-        self._paused_until = 0.0
         self._last_info: RateLimitInfo | None = None
-        self._limiters: dict[str, AsyncLimiter] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._interactive_waiting = 0
+        self.waits = 0  # requests that had to wait, and for how long in all
+        self.waited_seconds = 0.0
 
     @property
-    def requests_per_minute(self) -> float:
+    def requests_per_minute(self) -> int:
         """This app's share of the account's limit."""
-        return max(1.0, self.limit_per_minute * self.fraction)
+        return max(1, math.floor(self.limit_per_minute * self.fraction))
 
-    async def acquire(self, kind: str = "api") -> None:
-        """Wait until one more request fits the budget (and any account-wide pause is over)."""
-        await self._wait_for_pause()
-        await self._limiter("api", self.requests_per_minute).acquire()
+    def paused_for(self) -> float:
+        """Seconds until a 429's pause ends (0 when the account is not paused)."""
+        return self.store.paused_for(self.account)
+
+    async def acquire(self, kind: str = "api", level: Priority | None = None) -> float:
+        """Wait until one more request fits the budget; returns the seconds waited.
+
+        `level` defaults to the context's priority (`priority(...)`), background otherwise.
+        """
+        interactive = (level or current_priority()) is Priority.INTERACTIVE
+        buckets = [("api", self.requests_per_minute)]
         if kind == "incremental":
-            await self._limiter(kind, self.incremental_per_minute).acquire()
-        await self._pace_when_low()
+            # The scarce export bucket first: holding an api slot while waiting for it would
+            # waste that slot.
+            buckets.insert(0, ("incremental", self.incremental_per_minute))
+        waited = 0.0
+        if interactive:
+            self._interactive_waiting += 1
+        try:
+            for bucket, limit in buckets:
+                waited += await self._take(bucket, limit, interactive)
+            if not interactive:
+                waited += await self._pace_when_low()
+        finally:
+            if interactive:
+                self._interactive_waiting -= 1
+        if waited > 0:
+            self.waits += 1
+            self.waited_seconds += waited
+        return waited
 
-    def observe(self, info: RateLimitInfo | None) -> None:
-        """Learn the account's limit and headroom from a response's headers."""
+    async def _take(self, bucket: str, limit: int, interactive: bool) -> float:
+        pace = None if interactive else WINDOW_SECONDS / limit
+        waited = 0.0
+        while True:
+            # In this process, a waiting sidebar goes before the sync's next page.
+            if not interactive and self._interactive_waiting:
+                delay: float | None = min(pace or 0.05, 0.05)
+            else:
+                delay = await self.store.try_acquire(self.account, bucket, limit, pace)
+            if delay is None:
+                return waited
+            delay = max(0.001, delay)
+            waited += delay
+            await self._sleep(delay)
+
+    def observe(self, info: RateLimitInfo | None, export: RateLimitInfo | None = None) -> None:
+        """Learn the account's limit and headroom (and the export's) from a response."""
+        learned = export.limit if export is not None else None
+        if learned is not None and learned > 0 and learned != self.incremental_per_minute:
+            log.info("Zendesk's incremental export allows %d requests/minute", learned)
+            self.incremental_per_minute = learned
         if info is None:
             return
         self._last_info = info
         if info.limit is not None and info.limit > 0 and info.limit != self.limit_per_minute:
             log.info("Zendesk account limit is %d requests/minute", info.limit)
             self.limit_per_minute = info.limit
-            self._limiters.pop("api", None)  # rebuilt at the new rate on next acquire
         if info.remaining == 0 and info.reset_seconds:
             self.pause(info.reset_seconds)
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this account for `seconds` (after a 429, or at zero remaining)."""
-        until = time.monotonic() + min(max(seconds, 0.0), self.max_pause)
-        self._paused_until = max(self._paused_until, until)
+        self.store.pause(self.account, min(max(seconds, 0.0), self.max_pause))
 
-    async def _wait_for_pause(self) -> None:
-        delay = self._paused_until - time.monotonic()
-        if delay > 0:
-            await self._sleep(delay)
-
-    async def _pace_when_low(self) -> None:
-        # Near the account limit, spread what is left over the time until it resets, so this
-        # app does not push every other app of the account into 429s.
+    async def _pace_when_low(self) -> float:
+        # Near the account limit, spread what is left over the time until it resets, so the
+        # sync does not push every other app of the account into 429s.
         info = self._last_info
-        if info is None or not info.nearly_exhausted or info.remaining is None:
-            return
+        if info is None or not info.nearly_exhausted or not info.remaining:
+            return 0.0  # nothing learned, plenty left, or none left (a pause covers that)
         reset = info.reset_seconds if info.reset_seconds is not None else 60.0
         delay = min(reset / max(info.remaining, 1), self.max_pause)
         if delay > 0:
             await self._sleep(delay)
-
-    def _limiter(self, name: str, per_minute: float) -> AsyncLimiter:
-        # aiolimiter binds to one event loop; the budget outlives loops (tests, CLI runs).
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._limiters.clear()
-            self._loop = loop
-        limiter = self._limiters.get(name)
-        if limiter is None:
-            # A leaky bucket lets through at most capacity + drain·60 s in any minute. Half a
-            # minute's share each way keeps every 60-second window within `per_minute` while
-            # a cold fetch (≈50 pages for 5,000 tickets) still goes out in one burst.
-            limiter = AsyncLimiter(max(1.0, per_minute / 2), 60.0)
-            self._limiters[name] = limiter
-        return limiter
+        return delay
 
 
 _budgets: dict[str, RateBudget] = {}
+_budgets_lock = threading.Lock()
 
 
-def budget_for(base_url: str, *, fraction: float | None = None) -> RateBudget:
+def budget_for(
+    base_url: str, *, fraction: float | None = None, store: WindowStore | None = None
+) -> RateBudget:
     """The one budget of an account in this process, keyed by its base URL.
 
-    A fraction given here (from configuration) applies to the shared budget; None keeps it.
+    A fraction given here (from configuration) applies to the shared budget; None keeps it. A
+    store given here (PostgreSQL, shared by processes) replaces the process-local one.
     """
     key = base_url.rstrip("/").lower()
-    budget = _budgets.get(key)
-    if budget is None:
-        budget = _budgets[key] = RateBudget(fraction=fraction or DEFAULT_FRACTION)
-    elif fraction is not None and 0 < fraction <= 1:
+    with _budgets_lock:
+        budget = _budgets.get(key)
+        if budget is None:
+            budget = _budgets[key] = RateBudget(
+                fraction=fraction or DEFAULT_FRACTION, account=key, store=store
+            )
+    if fraction is not None and 0 < fraction <= 1:
         budget.fraction = fraction
+    if store is not None:
+        budget.store = store
     return budget
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.api.main import create_app
-from backend.config import AppConfig
+from backend.config import AppConfig, normalise_database_url
 from backend.demo import (
     BackgroundServer,
     DemoAccount,
@@ -24,8 +24,9 @@ from backend.demo import (
     create_demo_zendesk,
     generate_account,
 )
+from backend.store.db import create_db_engine, migrate
 
-from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory
+from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory, wait_for_sync
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -35,9 +36,13 @@ def account() -> DemoAccount:
     return generate_account(seed=7, organizations=24)
 
 
+# Roomy limits: the budget logic has its own tests; these tests would otherwise wait minutes.
+ROOMY = RateLimits(account=100_000, incremental_exports=100_000)
+
+
 @pytest.fixture(scope="module")
 def zendesk(account: DemoAccount) -> Iterator[BackgroundServer]:
-    app = create_demo_zendesk(account, rate_limits=RateLimits(account=100_000))
+    app = create_demo_zendesk(account, rate_limits=ROOMY)
     with BackgroundServer(app) as server:
         yield server
 
@@ -66,6 +71,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[st
     admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    # A PostgreSQL backend expects `customer-health migrate` to have run before it starts.
+    engine = create_db_engine(normalise_database_url(url), schema=schema)
+    migrate(engine, schema=schema)
+    engine.dispose()
     try:
         yield url, schema
     finally:
@@ -78,7 +87,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[st
 def make_backend(
     database: tuple[str, str | None], zendesk: BackgroundServer
 ) -> Iterator[BackendFactory]:
-    """Start the real backend (uvicorn, loopback) with the test tenant; config overridable."""
+    """Start the real backend (uvicorn, loopback) with the test tenant; config overridable.
+
+    The account sync is off unless a test turns it on (`sync_interval_seconds`): without it
+    every organization goes the per-organization fallback path (`synced` below turns it on)."""
     servers: list[BackgroundServer] = []
     url, schema = database
 
@@ -92,6 +104,7 @@ def make_backend(
             "cold_deadline_seconds": 10,
             "zendesk_max_retry_seconds": 2,
             "zendesk_timeout_seconds": 2,
+            "sync_interval_seconds": 0,
             **overrides,
         }
         server = BackgroundServer(create_app(AppConfig(**values), schema=schema)).start()
@@ -106,3 +119,18 @@ def make_backend(
 @pytest.fixture
 def backend(make_backend: BackendFactory) -> BackgroundServer:
     return make_backend()
+
+
+@pytest.fixture
+def synced(make_backend: BackendFactory) -> BackendFactory:
+    """Start the backend with the account sync on and wait for its first pass."""
+
+    def start(**overrides: Any) -> BackgroundServer:
+        overrides.setdefault("sync_interval_seconds", 0.5)
+        # An export page is 1,000 tickets: on a loaded 2-core machine, more than 2 s.
+        overrides.setdefault("zendesk_timeout_seconds", 30)
+        server = make_backend(**overrides)
+        wait_for_sync(server, timeout=300)
+        return server
+
+    return start

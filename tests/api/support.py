@@ -11,7 +11,7 @@ from jose import jwt
 
 from backend.demo import BackgroundServer
 
-SECRET = "test-shared-secret-acme"
+SECRET = "test-shared-secret-acme-0123456789abcdef"
 SUBDOMAIN = "acme-demo"
 INSTALLATION_ID = 1001
 DEMO_TOKEN = "demo-oauth-token"
@@ -61,3 +61,25 @@ def get_health(
         params=params,
         timeout=30,
     )
+
+
+def sync_status(backend: BackgroundServer) -> dict[str, Any]:
+    response = httpx.get(f"{backend.url}/api/v1/sync", headers=bearer(sign()), timeout=10)
+    assert response.status_code == 200, response.text
+    status: dict[str, Any] = response.json()
+    return status
+
+
+def wait_for_sync(
+    backend: BackgroundServer, *, after: str | None = None, timeout: float = 60
+) -> dict[str, Any]:
+    """Wait until the account sync finished a run (one that succeeded after `after`, an ISO
+    time, when given) and return its status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = sync_status(backend)
+        done = status["state"] == "idle" and status["last_success_at"] is not None
+        if done and (after is None or status["last_success_at"] > after):
+            return status
+        assert time.monotonic() < deadline, f"the sync did not finish: {status}"
+        time.sleep(0.1)

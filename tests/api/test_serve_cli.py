@@ -72,12 +72,12 @@ def test_serve_answers_signed_requests(zendesk: BackgroundServer, tmp_path: Any)
     [
         ({}, "ZENDESK_SUBDOMAIN and APP_SHARED_SECRET"),
         (
-            {"ZENDESK_CLIENT_ID": "abc", "APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x"},
+            {"ZENDESK_CLIENT_ID": "abc", "APP_SHARED_SECRET": SECRET, "ZENDESK_SUBDOMAIN": "x"},
             "ZENDESK_CLIENT_SECRET",
         ),
-        ({"APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x"}, "ZENDESK_OAUTH_TOKEN"),
+        ({"APP_SHARED_SECRET": SECRET, "ZENDESK_SUBDOMAIN": "x"}, "ZENDESK_OAUTH_TOKEN"),
         (
-            {"APP_SHARED_SECRET": "s", "ZENDESK_SUBDOMAIN": "x", "ZENDESK_URL": "ftp://x"},
+            {"APP_SHARED_SECRET": SECRET, "ZENDESK_SUBDOMAIN": "x", "ZENDESK_URL": "ftp://x"},
             "ZENDESK_URL must start with http:// or https://",
         ),
     ],

@@ -19,6 +19,8 @@ from .support import get_health, sign
 
 ORG = 360100000003
 KEY = Fernet.generate_key().decode()
+ALPHA_SECRET = "alpha-secret-0123456789abcdef-0123456789"
+BETA_SECRET = "beta-secret-0123456789abcdef-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +51,8 @@ def two_tenants(
     other_zendesk: BackgroundServer,
 ) -> Iterator[tuple[BackgroundServer, str]]:
     database_url = f"sqlite:///{tmp_path / 'tenants.db'}"
-    _register(monkeypatch, database_url, "alpha", "alpha-secret", zendesk.url)
-    _register(monkeypatch, database_url, "beta", "beta-secret", other_zendesk.url)
+    _register(monkeypatch, database_url, "alpha", ALPHA_SECRET, zendesk.url)
+    _register(monkeypatch, database_url, "beta", BETA_SECRET, other_zendesk.url)
     config = AppConfig(database_url=database_url, encryption_key=KEY, cold_deadline_seconds=10)
     with BackgroundServer(create_app(config)) as backend:
         yield backend, database_url
@@ -60,18 +62,18 @@ def test_each_tenant_reads_only_its_own_account(
     two_tenants: tuple[BackgroundServer, str],
 ) -> None:
     backend, _ = two_tenants
-    alpha = get_health(backend, ORG, sign("alpha-secret", iss="alpha"))
-    beta = get_health(backend, ORG, sign("beta-secret", iss="beta"))
+    alpha = get_health(backend, ORG, sign(ALPHA_SECRET, iss="alpha"))
+    beta = get_health(backend, ORG, sign(BETA_SECRET, iss="beta"))
     assert alpha.status_code == beta.status_code == 200
     assert alpha.json()["organization"]["name"] != beta.json()["organization"]["name"]
     # Asked again, each still gets its own (the store keeps them apart).
-    again = get_health(backend, ORG, sign("beta-secret", iss="beta"))
+    again = get_health(backend, ORG, sign(BETA_SECRET, iss="beta"))
     assert again.json()["organization"] == beta.json()["organization"]
 
 
 @pytest.mark.parametrize(
     ("secret", "issuer"),
-    [("beta-secret", "alpha"), ("alpha-secret", "beta")],
+    [(BETA_SECRET, "alpha"), (ALPHA_SECRET, "beta")],
     ids=["beta's secret claiming alpha", "alpha's secret claiming beta"],
 )
 def test_a_tenants_secret_never_opens_another_tenant(
@@ -93,7 +95,7 @@ def test_secrets_are_encrypted_at_rest(
     engine.dispose()
     assert {row[0] for row in rows} == {"alpha", "beta"}
     for _, sealed in rows:
-        assert b"alpha-secret" not in sealed and b"beta-secret" not in sealed
+        assert ALPHA_SECRET.encode() not in sealed and BETA_SECRET.encode() not in sealed
         assert b"demo-oauth-token" not in sealed
 
 
@@ -103,15 +105,15 @@ def test_tenant_cli_lists_and_removes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     backend, database_url = two_tenants
-    get_health(backend, ORG, sign("beta-secret", iss="beta"))
+    get_health(backend, ORG, sign(BETA_SECRET, iss="beta"))
     monkeypatch.setenv("DATABASE_URL", database_url)
     capsys.readouterr()
     assert main(["tenant", "list"]) == 0
     listing = capsys.readouterr().out
     assert "alpha" in listing and "beta" in listing
     assert "secret" not in listing and "demo-oauth-token" not in listing
-    assert main(["tenant", "remove", "beta"]) == 0
-    assert main(["tenant", "remove", "beta"]) == 2
+    assert main(["tenant", "remove", "beta", "--yes"]) == 0
+    assert main(["tenant", "remove", "beta", "--yes"]) == 2
     assert "no tenant 'beta'" in capsys.readouterr().err
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
@@ -127,7 +129,7 @@ def test_tenant_add_needs_an_encryption_key(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.delenv("ENCRYPTION_KEY", raising=False)
-    monkeypatch.setenv("APP_SHARED_SECRET", "s")
+    monkeypatch.setenv("APP_SHARED_SECRET", ALPHA_SECRET)
     assert main(["tenant", "add", "gamma"]) == 2
     assert "ENCRYPTION_KEY" in capsys.readouterr().err
     monkeypatch.setenv("ENCRYPTION_KEY", "not-a-fernet-key")
@@ -139,6 +141,6 @@ def test_whoami_is_tenant_scoped(two_tenants: tuple[BackgroundServer, str]) -> N
     backend, _ = two_tenants
     response = httpx.get(
         f"{backend.url}/api/v1/whoami",
-        headers={"Authorization": f"Bearer {sign('alpha-secret', iss='alpha')}"},
+        headers={"Authorization": f"Bearer {sign(ALPHA_SECRET, iss='alpha')}"},
     )
     assert response.json()["tenant"] == "alpha"

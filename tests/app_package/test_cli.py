@@ -12,16 +12,27 @@ from backend.cli import main
 
 from .conftest import BACKEND_URL, Editor
 
+AUTHOR = ("--author-email", "it@example.org")
+
 
 def test_writes_the_zip_and_exits_0(
     app_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dist" / "app.zip"
     code = main(
-        ["package-app", "--backend-url", BACKEND_URL, "--source", str(app_copy), "--out", str(out)]
+        [
+            "package-app",
+            "--backend-url",
+            BACKEND_URL,
+            *AUTHOR,
+            "--source",
+            str(app_copy),
+            "--out",
+            str(out),
+        ]
     )
     assert code == 0
-    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert capsys.readouterr().out.splitlines()[0] == f"wrote {out}"
     with zipfile.ZipFile(out) as archive:
         assert json.loads(archive.read("manifest.json"))["domainWhitelist"] == [
             "health.example.org"
@@ -31,17 +42,26 @@ def test_writes_the_zip_and_exits_0(
 def test_a_broken_app_exits_1_with_one_line_per_problem(
     app_copy: Path, edit_json: Editor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit_json("manifest.json", lambda m: m.pop("author"))
+    edit_json("manifest.json", lambda m: m.pop("frameworkVersion"))
     (app_copy / "assets/logo.png").unlink()
     out = tmp_path / "app.zip"
     code = main(
-        ["package-app", "--backend-url", BACKEND_URL, "--source", str(app_copy), "--out", str(out)]
+        [
+            "package-app",
+            "--backend-url",
+            BACKEND_URL,
+            *AUTHOR,
+            "--source",
+            str(app_copy),
+            "--out",
+            str(out),
+        ]
     )
     assert code == 1
     assert not out.exists()
     lines = capsys.readouterr().err.splitlines()
     assert lines == [
-        "error: manifest.json: 'author' is required",
+        "error: manifest.json: 'frameworkVersion' is required",
         "error: assets/logo.png: missing (a 320×320 PNG is required)",
         "refused: 2 problem(s), nothing written",
     ]
@@ -53,6 +73,7 @@ def test_an_http_backend_url_exits_1(
     code = main(
         [
             "package-app",
+            *AUTHOR,
             "--backend-url",
             "http://h.example.org",
             "--source",
@@ -71,7 +92,7 @@ def test_an_http_backend_url_exits_1(
 def test_a_folder_without_manifest_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["package-app", "--backend-url", BACKEND_URL, "--source", str(tmp_path)])
+    code = main(["package-app", "--backend-url", BACKEND_URL, *AUTHOR, "--source", str(tmp_path)])
     assert code == 2
     assert (
         capsys.readouterr().err.strip()
@@ -90,5 +111,5 @@ def test_the_default_source_is_the_repository_app(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["package-app", "--backend-url", BACKEND_URL]) == 0
+    assert main(["package-app", "--backend-url", BACKEND_URL, *AUTHOR]) == 0
     assert (tmp_path / "customer-health-app.zip").is_file()

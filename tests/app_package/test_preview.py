@@ -42,6 +42,14 @@ def _echo_app() -> FastAPI:
             }
         )
 
+    @app.post("/api/v1/echo-post")
+    async def echo_post(
+        request: Request, authorization: Annotated[str, Header()] = ""
+    ) -> JSONResponse:
+        token = authorization.removeprefix("Bearer ")
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="customer-health")
+        return JSONResponse({"claims": claims, "body": await request.json()})
+
     @app.get("/api/v1/down")
     async def down() -> JSONResponse:
         return JSONResponse({"detail": "Zendesk unavailable"}, status_code=503)
@@ -194,6 +202,40 @@ def test_the_page_carries_settings_locale_and_tamper_but_never_the_secret(
     assert (config["locale"], config["tamper"], config["installationId"]) == ("de", True, 9001)
     assert '<html lang="de">' in page
     assert '<iframe id="sidebar-frame"' in page
+
+
+def test_the_portfolio_page_plays_the_nav_bar_without_the_secret(preview: TestClient) -> None:
+    page = preview.get("/preview/portfolio?locale=de").text
+    assert SECRET not in page and "must not leak" not in page
+    assert '<iframe id="portfolio-frame" data-zaf-location="nav_bar"' in page
+    assert '<html lang="de">' in page
+    start = page.index('id="preview-config">') + len('id="preview-config">')
+    config = json.loads(page[start : page.index("</script>", start)])
+    assert config["settings"] == {"window_days": "90", "backend_url": BACKEND}
+    # Both views link to each other, in the page's language.
+    assert '<a href="/preview/portfolio?locale=de">Portfolio</a>' in page
+    assert '<a href="/preview?locale=de">Tickets</a>' in preview.get("/preview?locale=de").text
+
+
+def test_the_portfolio_asset_is_served_with_the_standin(preview: TestClient) -> None:
+    served = preview.get("/preview/app/assets/portfolio.html").text
+    assert '<script src="/preview/zaf-standin.js"></script>' in served
+    assert ZAF_SDK_URL not in served
+    assert '<script type="module" src="portfolio-main.js">' in served
+
+
+def test_the_proxy_forwards_a_signed_post_with_its_json_body(preview: TestClient) -> None:
+    body = {"settings": {"weight_sla": "1", "green_threshold": "71.2"}}
+    options = _health_options(
+        url=f"{BACKEND}/api/v1/echo-post",
+        type="POST",
+        contentType="application/json",
+        data=json.dumps(body),
+    )
+    answer = preview.post("/preview/proxy", json=options)
+    assert answer.status_code == 200
+    assert answer.json()["body"] == body
+    assert answer.json()["claims"]["installation_id"] == 9001
 
 
 def test_organizations_come_from_the_demo_zendesk(preview: TestClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -29,6 +30,14 @@ EXPECTED_FILES = {
     "assets/logo.png",
     "assets/logo-small.png",
     "assets/icon_nav_bar.svg",
+    "assets/portfolio.html",
+    "assets/portfolio.css",
+    "assets/portfolio-main.js",
+    "assets/portfolio.js",
+    "assets/portfolio-api.js",
+    "assets/portfolio-model.js",
+    "assets/portfolio-render.js",
+    "assets/portfolio-charts.js",
 }
 DESIGN_PARAMETERS = {
     "backend_url",
@@ -53,6 +62,9 @@ DESIGN_PARAMETERS = {
     "min_sample",
     "onboarding_days",
     "recommendations",
+    "goal_field",
+    "churn_tag",
+    "churn_date_field",
 }
 
 
@@ -117,12 +129,16 @@ def test_the_manifest_declares_every_design_setting() -> None:
     assert all(p["type"] == "number" for n, p in parameters.items() if isinstance(defaults[n], int))
 
 
-def test_the_manifest_places_the_sidebar_in_three_locations() -> None:
+def test_the_manifest_places_the_sidebar_in_three_locations_and_the_page_in_the_nav_bar() -> None:
     manifest = _manifest()
     assert manifest["frameworkVersion"] == "2.0" and manifest["private"] is True
     support = manifest["location"]["support"]
-    assert set(support) == {"ticket_sidebar", "organization_sidebar", "user_sidebar"}
-    assert all(v == {"url": "assets/iframe.html", "flexible": True} for v in support.values())
+    sidebars = {"ticket_sidebar", "organization_sidebar", "user_sidebar"}
+    assert set(support) == sidebars | {"nav_bar"}
+    assert all(support[s] == {"url": "assets/iframe.html", "flexible": True} for s in sidebars)
+    assert support["nav_bar"] == {"url": "assets/portfolio.html"}
+    icon = (APP_SOURCE / "assets/icon_nav_bar.svg").read_text(encoding="utf-8")
+    assert 'viewBox="0 0 18 18"' in icon and "<image" not in icon  # Zendesk draws it at 18×18
 
 
 def test_the_logos_are_real_pngs_of_the_right_size() -> None:
@@ -133,11 +149,23 @@ def test_the_logos_are_real_pngs_of_the_right_size() -> None:
     assert (depth, colour_type) == (8, 6)  # RGBA: logo-small needs transparency
 
 
-def test_iframe_loads_the_zendesk_sdk_then_the_module() -> None:
-    html = (APP_SOURCE / "assets/iframe.html").read_text(encoding="utf-8")
+def test_both_pages_load_the_zendesk_sdk_then_their_module() -> None:
     sdk = '<script src="https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js">'
-    assert sdk in html
-    assert html.index(sdk) < html.index('<script type="module" src="main.js">')
+    for page, module in (("iframe.html", "main.js"), ("portfolio.html", "portfolio-main.js")):
+        html = (APP_SOURCE / "assets" / page).read_text(encoding="utf-8")
+        assert sdk in html
+        assert html.index(sdk) < html.index(f'<script type="module" src="{module}">')
+
+
+def test_every_module_a_page_imports_is_shipped() -> None:
+    shipped = set(collect_app_files(APP_SOURCE).files)
+    imports = [
+        (module.name, imported)
+        for module in (APP_SOURCE / "assets").glob("*.js")
+        for imported in re.findall(r"from '\./([\w.-]+\.js)'", module.read_text(encoding="utf-8"))
+    ]
+    assert ("portfolio.js", "render.js") in imports  # the page reuses the sidebar's card
+    assert [pair for pair in imports if f"assets/{pair[1]}" not in shipped] == []
 
 
 def test_ui_strings_module_matches_the_translations() -> None:
@@ -148,6 +176,9 @@ def test_ui_strings_module_matches_the_translations() -> None:
     generated = render_ui_strings(translations)
     assert (APP_SOURCE / "assets/ui-strings.js").read_text(encoding="utf-8") == generated
     assert set(translations["de"]["ui"]) == set(translations["en"]["ui"])
+    # The settings' labels come along, so the portfolio page names them as the settings page.
+    label = translations["de"]["app"]["parameters"]["weight_sla"]["label"]
+    assert f'"setting_label.weight_sla": {json.dumps(label, ensure_ascii=False)}' in generated
 
 
 def test_every_parameter_help_text_states_its_default(tmp_path: Path) -> None:

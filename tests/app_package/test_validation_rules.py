@@ -242,6 +242,21 @@ CASES: list[tuple[str, Breaker, str]] = [
         "'location.support.ticket_sidebar.url' is required when autoLoad is on",
     ),
     (
+        "nav-bar-icon",
+        _remove("assets/icon_nav_bar.svg"),
+        "'location.support.nav_bar' needs its icon assets/icon_nav_bar.svg",
+    ),
+    (
+        "top-bar-icon",
+        _set_location("top_bar", "assets/portfolio.html"),
+        "'location.support.top_bar' needs its icon assets/icon_top_bar.svg",
+    ),
+    (
+        "nav-bar-page-exists",
+        _remove("assets/portfolio.html"),
+        "'location.support.nav_bar.url' 'assets/portfolio.html' refers to a file missing",
+    ),
+    (
         "banned-extension",
         _write("assets/install.sh", b"echo hi\n"),
         "assets/install.sh: files of type .sh",
@@ -338,6 +353,12 @@ def test_domain_whitelist_must_be_a_list_and_the_packager_sets_it(
     problems = [str(p) for p in validate_app(collect_app_files(app_copy))]
     assert problems == ["manifest.json: 'domainWhitelist' must be a list of host names"]
     assert build_app_package(app_copy, BACKEND_URL).startswith(b"PK")
+
+
+def test_an_inactive_png_is_an_icon_too(app_copy: Path) -> None:
+    (app_copy / "assets/icon_nav_bar.svg").unlink()
+    (app_copy / "assets/icon_nav_bar_inactive.png").write_bytes(_png(18, 18))
+    assert validate_app(collect_app_files(app_copy), backend_url=BACKEND_URL) == []
 
 
 def test_hidden_files_and_unshipped_folders_are_left_out(app_copy: Path) -> None:

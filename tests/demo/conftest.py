@@ -9,10 +9,19 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.demo import BackgroundServer, DemoAccount, create_demo_zendesk, generate_account
+from backend.demo import (
+    BackgroundServer,
+    DemoAccount,
+    RateLimits,
+    create_demo_zendesk,
+    generate_account,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+DAY = 86_400
 BEARER = {"Authorization": "Bearer demo-oauth-token"}
+# Tests that walk exports need more than Zendesk's 10 export requests a minute.
+ROOMY = RateLimits(incremental_exports=10_000)
 
 
 @pytest.fixture(scope="session")
@@ -51,4 +60,19 @@ def shared_url(account: DemoAccount) -> Iterator[str]:
 @pytest.fixture
 def api(shared_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=shared_url, headers=BEARER, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def small_account() -> DemoAccount:
+    """A read-only account of 8 organizations and ≈ 5,000 tickets, to export whole in tests."""
+    return generate_account(now=NOW, organizations=8, scale=0.2)
+
+
+@pytest.fixture(scope="module")
+def small_api(small_account: DemoAccount) -> Iterator[httpx.Client]:
+    with (
+        BackgroundServer(create_demo_zendesk(small_account, rate_limits=ROOMY)) as server,
+        httpx.Client(base_url=server.url, headers=BEARER, timeout=30) as client,
+    ):
         yield client

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.demo.dataset import DemoAccount
-from backend.demo.tickets import TIME_SPENT_FIELD_ID
 from backend.scoring import HealthReport, ScoringSettings, compute_health
 from backend.zendesk.parse import parse_organization, parse_ticket
 
@@ -14,7 +13,7 @@ def score_organization(
     account: DemoAccount, organization_id: int, settings: ScoringSettings, now: datetime
 ) -> HealthReport:
     tickets = [
-        parse_ticket(account.ticket_json(r), account.metric_set(r), TIME_SPENT_FIELD_ID)
+        parse_ticket(account.ticket_json(r), account.metric_set(r))
         for r in account.ticket_records(organization_id)
     ]
     organization = parse_organization(account.organization(organization_id))

@@ -20,8 +20,8 @@ def biggest_organization(account: DemoAccount) -> int:
 
 
 def small_organization(account: DemoAccount) -> int:
-    """An organization with a few hundred tickets (several pages, quick to walk)."""
-    return next(i for i in account.organization_ids if 250 <= account.ticket_count(i) <= 600)
+    """An organization listing a few hundred tickets (several pages, quick to walk)."""
+    return next(i for i in account.organization_ids if 150 <= account.listed_ticket_count(i) <= 600)
 
 
 def walk(client: httpx.Client, url: str) -> list[dict[str, Any]]:
@@ -65,13 +65,19 @@ def test_unknown_organization_is_404_record_not_found(api: httpx.Client) -> None
 def test_ticket_count_envelope(api: httpx.Client, account: DemoAccount) -> None:
     org_id = small_organization(account)
     count = api.get(f"/api/v2/organizations/{org_id}/tickets/count.json").json()["count"]
-    assert count["value"] == account.ticket_count(org_id)
+    # Archived tickets are left out, as from the list the count is the total of.
+    assert count["value"] == account.listed_ticket_count(org_id) < account.ticket_count(org_id)
     assert count["refreshed_at"].endswith("Z")
 
 
 def test_organization_fields_and_ticket_fields(api: httpx.Client) -> None:
-    keys = {f["key"] for f in api.get("/api/v2/organization_fields").json()["organization_fields"]}
-    assert keys == {"annual_revenue", "csm"}
+    fields = api.get("/api/v2/organization_fields").json()["organization_fields"]
+    assert {f["key"]: f["type"] for f in fields} == {
+        "annual_revenue": "decimal",
+        "csm": "text",
+        "churned_on": "date",
+        "health_goal": "integer",
+    }
     titles = {f["id"]: f["title"] for f in api.get("/api/v2/ticket_fields").json()["ticket_fields"]}
     assert titles[360000001] == "Total time spent (sec)"
 
@@ -127,7 +133,7 @@ def test_organization_tickets_walk_in_sort_order(
     org_id = small_organization(account)
     url = f"{api.base_url}/api/v2/organizations/{org_id}/tickets.json?page[size]=100&sort={sort}"
     tickets = [t for page in walk(api, url) for t in page["tickets"]]
-    assert len(tickets) == account.ticket_count(org_id)
+    assert len(tickets) == account.listed_ticket_count(org_id)
     assert len({t["id"] for t in tickets}) == len(tickets)
     field = "id" if sort.endswith("id") else "updated_at"
     values = [(t[field], t["id"]) for t in tickets]
@@ -184,7 +190,7 @@ def test_include_metric_sets_embedded(serve: Callable[..., str], account: DemoAc
     embedded = [t["metric_set"] for t in body["tickets"]]
     pairs = zip(embedded, body["tickets"], strict=True)
     assert all(m is None or m["ticket_id"] == t["id"] for m, t in pairs)
-    assert sum(m is not None for m in embedded) >= 90
+    assert sum(m is not None for m in embedded) >= 0.9 * len(embedded) > 0
 
 
 def test_unsolved_tickets_have_null_resolution_times(account: DemoAccount) -> None:
@@ -202,7 +208,8 @@ def test_unsolved_tickets_have_null_resolution_times(account: DemoAccount) -> No
 
 
 def test_ticket_metrics_endpoint(api: httpx.Client, account: DemoAccount) -> None:
-    record = next(r for r in account.ticket_records(account.organization_ids[0]) if r.metrics)
+    listed = account.listed_ticket_records(account.organization_ids[0])
+    record = next(r for r in listed if r.metrics)
     body = api.get(f"/api/v2/tickets/{record.id}/metrics.json").json()
     assert body["ticket_metric"]["ticket_id"] == record.id
 
@@ -348,7 +355,7 @@ def test_create_and_update_tickets_over_http(
 ) -> None:
     url = serve(fresh_account)
     org_id = next(i for i in fresh_account.organization_ids if fresh_account.ticket_count(i))
-    before = fresh_account.ticket_count(org_id)
+    before = fresh_account.listed_ticket_count(org_id)
     with httpx.Client(base_url=url, headers=BEARER) as client:
         created = client.post(
             "/api/v2/tickets.json",

@@ -6,6 +6,7 @@ import itertools
 import time
 import tracemalloc
 from collections import Counter
+from datetime import datetime
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_the_account_has_every_kind_of_customer(account: DemoAccount) -> None:
     assert sum(c >= 5000 for c in counts) >= 3
     assert sorted(counts)[len(counts) // 2] >= 200  # hundreds of tickets per organization
     revenue = [account.organization(i)["organization_fields"] for i in account.organization_ids]
-    assert sum("annual_revenue" not in f for f in revenue) == 1
+    assert sum(f["annual_revenue"] is None for f in revenue) == 1
     assert any(isinstance(f.get("annual_revenue"), str) for f in revenue)
     assert any(isinstance(f.get("annual_revenue"), float) for f in revenue)
     traits = Counter(t for o in account.summary() for t in o["profile"]["traits"])
@@ -57,11 +58,11 @@ def test_the_account_has_every_kind_of_customer(account: DemoAccount) -> None:
     assert trends["improving"] >= 5 and trends["declining"] >= 5
 
 
-def test_tickets_span_18_months_with_realistic_fields(account: DemoAccount) -> None:
+def test_tickets_span_two_years_with_realistic_fields(account: DemoAccount) -> None:
     org_id = max(account.organization_ids, key=account.ticket_count)
     records = account.ticket_records(org_id)
     span_days = (records[-1].created_at - records[0].created_at) / 86400
-    assert 500 <= span_days <= 548
+    assert 700 <= span_days <= 730
     statuses = Counter(r.status for r in records)
     assert (statuses["closed"] + statuses["solved"]) / len(records) > 0.9
     assert {"new", "open", "pending"} <= set(statuses)
@@ -76,12 +77,14 @@ def test_tickets_span_18_months_with_realistic_fields(account: DemoAccount) -> N
 
 def test_runtime_changes_bump_updated_at(fresh_account: DemoAccount) -> None:
     org_id = fresh_account.organization_ids[0]
-    first = fresh_account.ticket_records(org_id)[0]
+    first = fresh_account.listed_ticket_records(org_id)[0]
+    position = fresh_account.ticket_records(org_id).index(first)
     updated = fresh_account.update_ticket(first.id, {"status": "open"})
     again = fresh_account.update_ticket(first.id, {"priority": "high"})
     # Whole seconds, like Zendesk: later changes never go back, and never run ahead of now.
     assert first.updated_at < updated.updated_at <= again.updated_at <= time.time()
-    assert fresh_account.ticket_records(org_id)[0] == again
+    assert first.revision == 0 < updated.revision < again.revision
+    assert fresh_account.ticket_records(org_id)[position] == again
     created = fresh_account.create_ticket({"organization_id": org_id})
     assert fresh_account.ticket_records(org_id)[-1] == created
     assert fresh_account.ticket_record(created.id) == created
@@ -133,3 +136,51 @@ def test_other_seeds_spread_colours_too(seed: int) -> None:
     )
     assert colours["yellow"] > max(colours["green"], colours["red"]), colours
     assert min(colours["green"], colours["red"]) >= 6, colours
+
+
+def test_tickets_are_kept_packed(fresh_account: DemoAccount) -> None:
+    """A kept ticket costs tens of bytes, not the hundreds a Python object would."""
+    org_id = max(fresh_account.organization_ids, key=fresh_account.ticket_count)
+    count = fresh_account.ticket_count(org_id)
+    assert count > 2000
+    tracemalloc.start()
+    try:
+        records = fresh_account.ticket_records(org_id)
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(records) == count
+    assert kept / count < 60
+    assert records[count // 2] == fresh_account.ticket_record(records[count // 2].id)
+
+
+# --- portfolio data -------------------------------------------------------------------------
+
+
+def test_churn_tags_and_fields(account: DemoAccount) -> None:
+    organizations = account.organizations
+    churned = [o for o in organizations if "churned" in o.tags]
+    tiers = Counter(o.profile.tier for o in churned if o.profile)
+    assert 0.1 * len(organizations) <= len(churned) <= 0.25 * len(organizations)
+    assert tiers["red"] > len(churned) / 2  # mostly the low-health profiles
+    assert tiers["green"] >= 1  # a green customer can churn too
+    with_date = [o for o in churned if "churned_on" in o.fields]
+    assert len(with_date) >= 0.6 * len(churned)
+    assert all("churned_on" not in o.fields for o in organizations if o not in churned)
+    for org in with_date:
+        shown = account.organization(org.id)["organization_fields"]["churned_on"]
+        assert shown.endswith("T00:00:00+00:00")
+        day = datetime.fromisoformat(shown)
+        assert 7 <= (NOW - day).days <= 81
+    goals = [o.fields["health_goal"] for o in organizations if "health_goal" in o.fields]
+    assert 0.15 * len(organizations) <= len(goals) <= 0.6 * len(organizations)
+    assert all(isinstance(goal, int) and 60 <= goal <= 85 for goal in goals)
+
+
+def test_churn_is_deterministic_and_scales(account: DemoAccount) -> None:
+    again = generate_account(now=NOW)
+    assert [o.tags for o in again.organizations] == [o.tags for o in account.organizations]
+    large = generate_account(now=NOW, organizations=5000)
+    churned = [o for o in large.organizations if o.churned]
+    tiers = Counter(o.profile.tier for o in churned if o.profile)
+    assert tiers["red"] == 500 and tiers["yellow"] == 240 and tiers["green"] == 50

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import httpx
+import pytest
 
 from backend.cli import build_parser
 from backend.demo import BackgroundServer, DemoAccount, create_demo_zendesk
@@ -32,8 +33,18 @@ def test_cli_registers_demo_zendesk() -> None:
     )
     assert args.port == 0 and args.seed == 3 and args.fault_5xx == 0.2 and args.scale == 2.0
     assert args.host == "127.0.0.1" and args.organizations == 60
+    # Zendesk's own export behaviour unless told otherwise.
+    assert args.export_lag == 60 and args.incremental_exports == 10
 
 
-def test_cli_rejects_impossible_fault_rates(capsys: object) -> None:
-    args = build_parser().parse_args(["demo-zendesk", "--fault-429", "0.8", "--fault-5xx", "0.8"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--fault-429", "0.8", "--fault-5xx", "0.8"],
+        ["--export-lag", "-1"],
+        ["--incremental-exports", "0"],
+    ],
+)
+def test_cli_rejects_impossible_options(options: list[str]) -> None:
+    args = build_parser().parse_args(["demo-zendesk", *options])
     assert args.func(args) == 2

@@ -81,9 +81,11 @@ class JsonLines:
 def json_logs() -> Iterator[JsonLines]:
     lines = JsonLines()
     root = logging.getLogger()
-    level = root.level
+    level, handlers = root.level, list(root.handlers)
     configure_logging("DEBUG", "json", stream=lines.stream)
     yield lines
-    for handler in [h for h in root.handlers if h.get_name() == "customer-health"]:
+    for handler in list(root.handlers):
         root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
     root.setLevel(level)

@@ -152,7 +152,7 @@ def test_no_secret_or_token_reaches_a_log_line(
     monkeypatch.setenv("DATABASE_URL", database)
     monkeypatch.setenv("ENCRYPTION_KEY", ENCRYPTION_KEY)
     assert main(["tenant", "list"]) == 0
-    assert main(["tenant", "remove", "wrongcredentials"]) == 0
+    assert main(["tenant", "remove", "wrongcredentials", "--yes"]) == 0
 
     basic = base64.b64encode(f"{CREDENTIALS.email}/token:{CREDENTIALS.api_token}".encode())
     secrets = {

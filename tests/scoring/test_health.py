@@ -6,9 +6,18 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from backend.scoring import KpiResult, ScoringSettings, compute_health
-from backend.scoring.health import goal, phase, recommendations, score_kpi, weighted_health
+from backend.scoring import KpiResult, OrganizationFacts, ScoringSettings, compute_health
+from backend.scoring.health import (
+    goal,
+    goal_target,
+    phase,
+    recommendations,
+    score_kpi,
+    weighted_health,
+)
 from backend.scoring.kpis import colour_for
 from backend.scoring.recommendations import BUILT_IN, built_in_text, language_of
 
@@ -253,13 +262,71 @@ def test_compute_health_passes_locale_through() -> None:
 
 
 def test_goal_gap_and_reached() -> None:
-    assert goal(63.4, DEFAULTS).gap == pytest.approx(6.6)
-    assert goal(63.4, DEFAULTS).reached is False
-    assert goal(70, DEFAULTS).reached is True
-    assert goal(70, DEFAULTS).gap == 0
-    assert goal(85, DEFAULTS).gap == pytest.approx(-15)
-    assert goal(85, ScoringSettings(goal_score=90)).reached is False
-    assert goal(None, DEFAULTS).to_dict() == {"target": 70, "reached": None, "gap": None}
+    assert goal(63.4, 70).gap == pytest.approx(6.6)
+    assert goal(63.4, 70).reached is False
+    assert goal(70, 70).reached is True
+    assert goal(70, 70).gap == 0
+    assert goal(85, 70).gap == pytest.approx(-15)
+    assert goal(85, 90).reached is False
+    assert goal(None, 70).to_dict() == {"target": 70, "reached": None, "gap": None}
+
+
+def with_goal(value: object) -> OrganizationFacts:
+    return OrganizationFacts(7, "Initech", None, {"target_score": value})
+
+
+GOAL_FIELD = ScoringSettings(goal_score=65, goal_field="target_score")
+
+
+def test_goal_target_is_goal_score_without_goal_field() -> None:
+    assert goal_target(with_goal(90), ScoringSettings(goal_score=65)) == (65, None)
+
+
+@pytest.mark.parametrize("value", [90, 90.0, "90", " 90 ", "9e1"])
+def test_goal_target_from_the_organization_field(value: object) -> None:
+    assert goal_target(with_goal(value), GOAL_FIELD) == (90, None)
+
+
+@pytest.mark.parametrize("value", [0, 100, "0", "100.0"])
+def test_goal_target_range_ends_are_valid(value: object) -> None:
+    target, problem = goal_target(with_goal(value), GOAL_FIELD)
+    assert problem is None
+    assert target == float(value)
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_goal_target_without_a_value_is_goal_score_silently(value: object) -> None:
+    assert goal_target(with_goal(value), GOAL_FIELD) == (65, None)
+    assert goal_target(OrganizationFacts(7, "Initech"), GOAL_FIELD) == (65, None)
+
+
+@pytest.mark.parametrize(
+    "value", ["high", 101, -1, "nan", "inf", True, [80], "80 %", 10**400, "1e999"]
+)
+def test_goal_target_unusable_value_is_goal_score_with_a_warning(value: object) -> None:
+    target, problem = goal_target(with_goal(value), GOAL_FIELD)
+    assert target == 65
+    assert problem == (
+        f"goal_field: organization 7 has {repr(value)[:40]} in 'target_score', not a number "
+        "from 0 to 100; using goal_score 65"
+    )
+
+
+def test_a_long_goal_value_is_cut_short_in_the_warning() -> None:
+    _, problem = goal_target(with_goal("x" * 500), GOAL_FIELD)
+    assert problem is not None and len(problem) < 150
+
+
+def test_compute_health_uses_the_organization_goal_and_warns_admins() -> None:
+    tickets = rated("good", "good", "good", "bad")  # feedback 75 % → score 20
+    report = compute_health(with_goal("30"), tickets, GOAL_FIELD, NOW, settings_warnings=("x",))
+    assert report.goal.to_dict() == {"target": 30, "reached": False, "gap": pytest.approx(10)}
+    assert report.settings_warnings == ("x",)
+
+    report = compute_health(with_goal("lots"), tickets, GOAL_FIELD, NOW, settings_warnings=("x",))
+    assert report.goal.target == 65
+    assert report.settings_warnings[0] == "x"
+    assert report.settings_warnings[1].startswith("goal_field: organization 7 has 'lots'")
 
 
 # --- phase ---------------------------------------------------------------------------------
@@ -286,3 +353,22 @@ def test_phase_follows_onboarding_days_and_unknown_age() -> None:
     assert phase(org, NOW, ScoringSettings(onboarding_days=120)) == "onboarding"
     assert phase(org, NOW, ScoringSettings(onboarding_days=0)) == "adoption"
     assert phase(organization(age_days=None), NOW, DEFAULTS) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers()
+    | st.text(max_size=12)
+    | st.floats(0, 100).map(str)
+)
+def test_goal_target_is_always_a_usable_goal(value: object) -> None:
+    target, problem = goal_target(with_goal(value), GOAL_FIELD)
+    assert 0 <= target <= 100
+    if problem is None:
+        assert target == GOAL_FIELD.goal_score or target == float(value)  # type: ignore[arg-type]
+    else:
+        assert target == GOAL_FIELD.goal_score
+        assert problem.startswith("goal_field: organization 7 has ")

@@ -10,9 +10,10 @@ import pytest
 from backend.scoring import ScoringSettings, kpis
 from backend.scoring.health import in_window
 
-from .factories import NOW, organization, rated, ticket
+from .factories import NOW, TIME_FIELD, organization, rated, ticket
 
 DEFAULTS = ScoringSettings()
+TRACKED = ScoringSettings(time_spent_field_id=TIME_FIELD)
 
 
 # --- window -------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ def test_balance_prefers_tracked_seconds_over_estimate() -> None:
         ticket(handle_seconds=0, replies=2),
         ticket(status="open"),
     ]
-    result = kpis.balance(tickets, organization(3650), DEFAULTS)
+    result = kpis.balance(tickets, organization(3650), TRACKED)
     assert result.detail["handle_hours"] == pytest.approx(3.5)
     assert result.detail["cost"] == pytest.approx(210)
     assert result.detail["tracked_tickets"] == 2
@@ -210,8 +211,18 @@ def test_balance_reads_cost_settings_and_window() -> None:
 def test_balance_can_be_negative() -> None:
     # R = 365 × 90 / 365 = 90; C = 3 × 2 h × 60 = 360 → 100 · (90 − 360) / 90 = −300.
     tickets = [ticket(handle_seconds=7200) for _ in range(3)]
-    result = kpis.balance(tickets, organization(365), DEFAULTS)
+    result = kpis.balance(tickets, organization(365), TRACKED)
     assert result.value == pytest.approx(-300.0)
+
+
+def test_tracked_time_counts_only_from_the_field_the_settings_name() -> None:
+    # Facts keep every numeric field; the setting picks one when scoring. Without it (or with
+    # another field) the estimate applies: 3 × 10 min = 0.5 h → C = 30.
+    tickets = [ticket(handle_seconds=7200) for _ in range(3)]
+    for settings in (DEFAULTS, ScoringSettings(time_spent_field_id=TIME_FIELD + 1)):
+        result = kpis.balance(tickets, organization(365), settings)
+        assert result.detail["tracked_tickets"] == 0
+        assert result.detail["cost"] == pytest.approx(30)
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,9 @@ tickets = st.builds(
     replies=st.none() | st.integers(min_value=0, max_value=12),
     reply_minutes=minutes,
     resolution_minutes=minutes,
-    handle_seconds=st.none() | st.integers(min_value=0, max_value=100_000),
+    custom_fields=st.dictionaries(
+        st.sampled_from([1, 360000001]), st.floats(min_value=0, max_value=100_000), max_size=2
+    ),
 )
 
 
@@ -60,6 +62,7 @@ def scoring_settings(draw: st.DrawFn) -> ScoringSettings:
         green_threshold=green,
         red_threshold=red,
         min_sample=draw(st.integers(min_value=1, max_value=5)),
+        time_spent_field_id=draw(st.none() | st.just(360000001)),
         **values,  # type: ignore[arg-type]
     )
 

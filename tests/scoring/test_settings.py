@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from backend.scoring import ScoringSettings
@@ -12,6 +15,7 @@ from backend.scoring.settings import (
 )
 
 DEFAULTS = ScoringSettings()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(**raw: object) -> tuple[ScoringSettings, tuple[str, ...]]:
@@ -275,3 +279,69 @@ def test_every_warning_starts_with_a_setting_name() -> None:
     assert len(warnings) >= len(SETTING_NAMES) - 2  # revenue_field accepts any text
     for warning in warnings:
         assert warning.split(":")[0].split(" and ")[0] in SETTING_NAMES, warning
+
+
+# --- portfolio settings: goal field and churn --------------------------------------------
+
+
+def test_portfolio_settings_defaults() -> None:
+    assert (DEFAULTS.goal_field, DEFAULTS.churn_tag, DEFAULTS.churn_date_field) == (
+        None, "churned", None,
+    )  # fmt: skip
+
+
+def test_field_keys_and_tag_parse() -> None:
+    settings, warnings = parse(
+        goal_field=" target_score ", churn_tag=" Churned ", churn_date_field="churned_on"
+    )
+    assert warnings == ()
+    assert settings.goal_field == "target_score"
+    assert settings.churn_date_field == "churned_on"
+    # Zendesk compares tags ignoring case, so the setting is kept in lower case.
+    assert settings.churn_tag == "churned"
+
+
+NOT_A_TAG = "is not one tag (no spaces or commas); using the default churned"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        (
+            "goal_field",
+            "goal score",
+            "'goal score' is not the key of an organization field (letters, digits and "
+            "underscores, not only digits); using the default (none)",
+        ),
+        (
+            "churn_date_field",
+            "2024",
+            "'2024' is not the key of an organization field (letters, digits and "
+            "underscores, not only digits); using the default (none)",
+        ),
+        (
+            "goal_field",
+            7,
+            "7 is not the key of an organization field (letters, digits and "
+            "underscores, not only digits); using the default (none)",
+        ),
+        ("churn_tag", "lost customer", f"'lost customer' {NOT_A_TAG}"),
+        ("churn_tag", "a,b", f"'a,b' {NOT_A_TAG}"),
+        ("churn_tag", 3, f"3 {NOT_A_TAG}"),
+    ],
+)  # fmt: skip
+def test_invalid_portfolio_settings_warn_by_name(name: str, value: object, problem: str) -> None:
+    settings, warnings = parse(**{name: value})
+    assert warnings == (f"{name}: {problem}",)
+    assert getattr(settings, name) == getattr(DEFAULTS, name)
+
+
+def test_the_manifest_declares_every_setting_with_the_cores_default() -> None:
+    manifest = json.loads((ROOT / "zendesk_app" / "manifest.json").read_text(encoding="utf-8"))
+    declared = {p["name"]: p.get("default") for p in manifest["parameters"]}
+    assert set(SETTING_NAMES) <= set(declared)
+    for name in SETTING_NAMES:
+        # What Zendesk would hand back for the manifest's default parses to the core's default.
+        parsed, warnings = ScoringSettings.from_zendesk({name: declared[name]})
+        assert warnings == ()
+        assert getattr(parsed, name) == getattr(DEFAULTS, name), name

@@ -17,6 +17,7 @@ from backend.scoring import (
     TicketFacts,
     compute_health,
 )
+from backend.scoring.portfolio import potential, weakest_kpi
 from backend.scoring.recommendations import BUILT_IN
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
@@ -61,7 +62,7 @@ def documented_tickets() -> list[TicketFacts]:
                 replies=replies,
                 reply_minutes=reply,
                 resolution_minutes=resolution,
-                handle_seconds=seconds,
+                custom_fields={} if seconds is None else {360001: seconds},
             )
         )
     return tickets
@@ -131,6 +132,15 @@ def test_recommendations(report: HealthReport) -> None:
         ("balance", "yellow"),
     ]
     assert report.recommendations[0].text == BUILT_IN["en"][("sla", "red")]
+
+
+def test_portfolio_weakest_kpi_and_potential(report: HealthReport) -> None:
+    weakest = weakest_kpi(report.kpis)
+    assert weakest is not None and weakest.key == "sla"
+    gain = potential(report.kpis, SETTINGS)
+    assert gain == pytest.approx(3 * (70 - 25) / 8)
+    assert gain == pytest.approx(16.875)
+    assert report.score is not None and report.score + gain == pytest.approx(59.6875)
 
 
 def test_documented_json_gives_the_same_report(

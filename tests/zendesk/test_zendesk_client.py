@@ -173,15 +173,13 @@ async def test_on_page_reports_progress_sync_and_async() -> None:
     assert seen == seen_async == [2, 3]
 
 
-async def test_time_spent_field_is_read(caplog: pytest.LogCaptureFixture) -> None:
+async def test_numeric_custom_fields_are_kept(caplog: pytest.LogCaptureFixture) -> None:
     body = page([ticket(1, custom_fields=[{"id": 77, "value": "600"}])], has_more=False)
     with respx.mock(base_url=BASE) as mock:
         mock.get(TICKETS).respond(json=body)
         async with make_client() as client:
-            tickets = await client.fetch_organization_tickets(
-                42, updated_since=LONG_AGO, time_spent_field_id=77
-            )
-    assert tickets[0].handle_seconds == 600
+            tickets = await client.fetch_organization_tickets(42, updated_since=LONG_AGO)
+    assert tickets[0].custom_fields == {77: 600}
 
 
 async def test_a_malformed_ticket_is_skipped_with_a_log_line(
@@ -239,25 +237,41 @@ async def test_count_organization_tickets() -> None:
             assert await client.count_organization_tickets(42) == 102
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"id": 9, "settings": {"window_days": "60"}, "enabled": True},
-        {"installation": {"id": 9, "settings": {"window_days": "60"}}},
-    ],
-)
-async def test_installation_settings_unwrapped_or_wrapped(body: dict[str, Any]) -> None:
+async def test_installations_are_listed_with_every_app() -> None:
+    body = {
+        "installations": [
+            {"id": 9, "app_id": 1, "settings": {"window_days": "60"}, "enabled": True},
+            {"id": 10, "app_id": 2, "settings": {"token_field": "x"}},
+            "junk",
+        ]
+    }
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/api/v2/apps/installations/9").respond(json=body)
+        mock.get("/api/v2/apps/installations").respond(json=body)
         async with make_client() as client:
-            assert await client.get_installation_settings(9) == {"window_days": "60"}
+            listed = await client.list_installations()
+    assert [i["id"] for i in listed] == [9, 10]
 
 
-async def test_installation_without_settings_gives_empty_settings() -> None:
+async def test_organization_export_page_separates_deleted_ones() -> None:
+    body = {
+        "organizations": [
+            {"id": 1, "name": "Kept", "tags": ["VIP", " churned "], "organization_fields": {}},
+            {"id": 2, "name": "Gone", "deleted_at": "2026-11-01T00:00:00Z"},
+            {"id": "x"},
+        ],
+        "end_time": 1700000000,
+        "next_page": "https://example.zendesk.com/api/v2/incremental/organizations?start_time=1",
+        "end_of_stream": True,
+    }
     with respx.mock(base_url=BASE) as mock:
-        mock.get("/api/v2/apps/installations/9").respond(json={"id": 9, "settings": None})
+        route = mock.get("/api/v2/incremental/organizations").respond(json=body)
         async with make_client() as client:
-            assert await client.get_installation_settings(9) == {}
+            result = await client.incremental_organizations(5)
+    assert route.calls.last.request.url.params["start_time"] == "5"
+    assert [o.id for o in result.organizations] == [1]
+    assert result.organizations[0].tags == ("vip", "churned")
+    assert result.deleted == [2]
+    assert (result.end_time, result.end_of_stream) == (1700000000, True)
 
 
 async def test_me() -> None:
@@ -363,7 +377,8 @@ async def test_garbage_never_escapes_as_anything_but_a_zendesk_error(body: bytes
         lambda c: c.fetch_organization_tickets(42, updated_since=LONG_AGO),
         lambda c: c.get_organization(42),
         lambda c: c.count_organization_tickets(42),
-        lambda c: c.get_installation_settings(9),
+        lambda c: c.list_installations(),
+        lambda c: c.incremental_organizations(1),
         lambda c: c.me(),
         lambda c: c.incremental_tickets(start_time=1),
         lambda c: _drain(c.iter_organizations()),

@@ -24,7 +24,7 @@ def test_full_ticket_with_metric_set() -> None:
         satisfaction_rating={"score": "good", "comment": "thanks"},
         custom_fields=[{"id": 99, "value": "745"}, {"id": 100, "value": "x"}],
     )
-    facts = parse_ticket(raw, metric_set(7, replies=2), 99)
+    facts = parse_ticket(raw, metric_set(7, replies=2))
     assert facts.id == 7
     assert facts.created_at.tzinfo is not None
     assert facts.status == "solved" and facts.solved
@@ -32,7 +32,7 @@ def test_full_ticket_with_metric_set() -> None:
     assert facts.satisfaction == "good"
     assert facts.has_metrics
     assert (facts.replies, facts.reply_minutes, facts.resolution_minutes) == (2, 30, 300)
-    assert facts.handle_seconds == 745
+    assert facts.custom_fields == {99: 745}  # every numeric field; text ones are left out
 
 
 def test_timestamps_with_z_and_offsets_are_utc() -> None:
@@ -45,19 +45,19 @@ def test_timestamps_with_z_and_offsets_are_utc() -> None:
 
 
 def test_missing_metric_set_means_no_metrics() -> None:
-    facts = parse_ticket(ticket(1), None, None)
+    facts = parse_ticket(ticket(1), None)
     assert not facts.has_metrics
     assert (facts.replies, facts.reply_minutes, facts.resolution_minutes) == (None, None, None)
 
 
 def test_embedded_metric_set_is_used_when_none_given() -> None:
-    facts = parse_ticket(ticket(1, metric_set=metric_set(1, replies=4)), None, None)
+    facts = parse_ticket(ticket(1, metric_set=metric_set(1, replies=4)), None)
     assert facts.has_metrics and facts.replies == 4
 
 
 def test_null_metric_values_stay_none() -> None:
     metrics = {"replies": None, "reply_time_in_minutes": {"business": None, "calendar": 5}}
-    facts = parse_ticket(ticket(1), metrics, None)
+    facts = parse_ticket(ticket(1), metrics)
     assert facts.has_metrics
     assert (facts.replies, facts.reply_minutes, facts.resolution_minutes) == (None, None, None)
 
@@ -77,7 +77,7 @@ def test_null_metric_values_stay_none() -> None:
     ],
 )
 def test_satisfaction_keeps_the_raw_score_lowercase(rating: Any, expected: str | None) -> None:
-    assert parse_ticket(ticket(1, satisfaction_rating=rating), None, None).satisfaction == expected
+    assert parse_ticket(ticket(1, satisfaction_rating=rating), None).satisfaction == expected
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_satisfaction_keeps_the_raw_score_lowercase(rating: Any, expected: str |
     [
         ("745", 745),
         (745, 745),
-        (745.9, 745),
+        (745.9, 745.9),
         ("  12 ", 12),
         ("1.5e3", 1500),
         ("abc", None),
@@ -93,54 +93,58 @@ def test_satisfaction_keeps_the_raw_score_lowercase(rating: Any, expected: str |
         ("", None),
         (True, None),
         ([1], None),
-        ("-5", None),
+        ("-5", -5),
+        ("nan", None),
+        ("inf", None),
     ],
 )
-def test_time_spent_field_values(value: Any, expected: int | None) -> None:
+def test_numeric_custom_field_values(value: Any, expected: float | None) -> None:
     raw = ticket(1, custom_fields=[{"id": "99", "value": value}])
-    assert parse_ticket(raw, None, 99).handle_seconds == expected
+    assert parse_ticket(raw, None).custom_fields.get(99) == expected
 
 
-def test_time_spent_field_absent_or_not_configured() -> None:
-    raw = ticket(1, custom_fields=[{"id": 5, "value": "10"}])
-    assert parse_ticket(raw, None, 99).handle_seconds is None
-    assert parse_ticket(raw, None, None).handle_seconds is None
-    assert parse_ticket(ticket(1, custom_fields=None), None, 5).handle_seconds is None
-    assert parse_ticket(ticket(1, custom_fields=[None, 3]), None, 5).handle_seconds is None
+def test_custom_fields_absent_or_malformed() -> None:
+    assert parse_ticket(ticket(1, custom_fields=None), None).custom_fields == {}
+    assert parse_ticket(ticket(1, custom_fields=[None, 3]), None).custom_fields == {}
+    assert (
+        parse_ticket(ticket(1, custom_fields=[{"id": "x", "value": 3}]), None).custom_fields == {}
+    )
+    many = [{"id": i, "value": i} for i in range(1, 1000)]
+    assert len(parse_ticket(ticket(1, custom_fields=many), None).custom_fields) == 200
 
 
 def test_unknown_status_and_null_priority_kept() -> None:
-    facts = parse_ticket(ticket(1, status="Escalated-Custom", priority=None), None, None)
+    facts = parse_ticket(ticket(1, status="Escalated-Custom", priority=None), None)
     assert facts.status == "escalated-custom"
     assert facts.priority is None
-    assert parse_ticket(ticket(1, status=None), None, None).status == "unknown"
+    assert parse_ticket(ticket(1, status=None), None).status == "unknown"
 
 
 def test_missing_updated_at_falls_back_to_created_at() -> None:
-    facts = parse_ticket(ticket(1, updated_at=None), None, None)
+    facts = parse_ticket(ticket(1, updated_at=None), None)
     assert facts.updated_at == facts.created_at
 
 
 @pytest.mark.parametrize("bad_id", [None, "abc", 0, -3, True, [], {}])
 def test_unusable_id_is_a_typed_error_naming_the_field(bad_id: Any) -> None:
     with pytest.raises(MalformedTicket, match="id"):
-        parse_ticket(ticket(1, id=bad_id), None, None)
+        parse_ticket(ticket(1, id=bad_id), None)
 
 
 @pytest.mark.parametrize("bad_created", [None, "", "not a date", 3.5j, {}])
 def test_unusable_created_at_is_a_typed_error(bad_created: Any) -> None:
     with pytest.raises(MalformedTicket, match="created_at"):
-        parse_ticket(ticket(1, created_at=bad_created), None, None)
+        parse_ticket(ticket(1, created_at=bad_created), None)
 
 
 def test_string_id_is_accepted() -> None:
-    assert parse_ticket(ticket(1, id="42"), None, None).id == 42
+    assert parse_ticket(ticket(1, id="42"), None).id == 42
 
 
 def test_ticket_that_is_not_an_object() -> None:
     for junk in (None, [], "ticket", 3):
         with pytest.raises(MalformedTicket):
-            parse_ticket(junk, None, None)  # type: ignore[arg-type]
+            parse_ticket(junk, None)  # type: ignore[arg-type]
 
 
 def test_organization() -> None:
@@ -196,17 +200,17 @@ ticket_like = st.dictionaries(ticket_keys, json_values | st.just("2026-01-01T00:
 
 
 @settings(max_examples=300, deadline=None)
-@given(raw=ticket_like | json_values, metrics=json_values, field_id=st.none() | st.integers())
-def test_parse_ticket_never_crashes_untyped(raw: Any, metrics: Any, field_id: int | None) -> None:
+@given(raw=ticket_like | json_values, metrics=json_values)
+def test_parse_ticket_never_crashes_untyped(raw: Any, metrics: Any) -> None:
     with contextlib.suppress(ZendeskError):
-        parse_ticket(raw, metrics, field_id)
+        parse_ticket(raw, metrics)
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     raw=json_values
     | st.dictionaries(
-        st.sampled_from(["id", "name", "created_at", "organization_fields"]), json_values
+        st.sampled_from(["id", "name", "created_at", "organization_fields", "tags"]), json_values
     )
 )
 def test_parse_organization_never_crashes_untyped(raw: Any) -> None:

@@ -6,6 +6,7 @@ import anyio
 import pytest
 
 from backend.zendesk.ratelimit import (
+    Priority,
     RateBudget,
     RateLimitInfo,
     budget_for,
@@ -76,42 +77,112 @@ def test_budget_learns_the_limit_and_starts_conservative() -> None:
     assert budget.requests_per_minute == 200 * 0.2
     budget.observe(RateLimitInfo(700, 690, None))
     assert budget.limit_per_minute == 700
-    assert budget.requests_per_minute == pytest.approx(140)
+    assert budget.requests_per_minute == 140
+
+
+def test_budget_learns_the_export_limit_from_its_bucket_header() -> None:
+    budget = RateBudget()
+    headers = {"zendesk-ratelimit-incremental-exports": "total=30; remaining=29; resets=50"}
+    budget.observe(None, parse_endpoint_limits(headers)["incremental-exports"])
+    assert budget.incremental_per_minute == 30
+
+
+def fake_budget(sleeps: SleepRecorder, **options: object) -> RateBudget:
+    return RateBudget(sleep=sleeps, clock=sleeps.clock, **options)  # type: ignore[arg-type]
+
+
+async def sent_within(
+    budget: RateBudget, sleeps: SleepRecorder, seconds: float, **kw: object
+) -> int:
+    """How many requests one sequential worker gets through in `seconds` of fake time."""
+    start, sent = sleeps.now, 0
+    while True:
+        await budget.acquire(**kw)  # type: ignore[arg-type]
+        if sleeps.now - start >= seconds:
+            return sent
+        sent += 1
 
 
 @pytest.mark.anyio
-async def test_budget_blocks_beyond_its_share() -> None:
-    # 6 requests/minute: a burst of 3, then 3 more over the minute, never 7 in 60 s.
-    budget = RateBudget(fraction=1.0, limit_per_minute=6)
-    with anyio.fail_after(0.2):
-        for _ in range(3):
-            await budget.acquire()
-    with anyio.move_on_after(0.2) as scope:
-        await budget.acquire()
-    assert scope.cancel_called
+async def test_background_work_sustains_exactly_the_configured_rate(
+    sleeps: SleepRecorder,
+) -> None:
+    # 0.2 of 700 = 140 a minute: ten minutes of background work send 1,400 requests.
+    budget = fake_budget(sleeps, fraction=0.2, limit_per_minute=700)
+    assert await sent_within(budget, sleeps, 600) == 1400
 
 
 @pytest.mark.anyio
-async def test_budget_paces_when_remaining_is_low() -> None:
-    sleeps = SleepRecorder()
-    budget = RateBudget(fraction=1.0, limit_per_minute=100_000, sleep=sleeps)
+async def test_interactive_work_may_use_the_window_at_once_but_never_more(
+    sleeps: SleepRecorder,
+) -> None:
+    budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=6)
+    for _ in range(6):
+        await budget.acquire(level=Priority.INTERACTIVE)
+    assert sleeps.calls == []  # the whole minute's share at once
+    await budget.acquire(level=Priority.INTERACTIVE)
+    assert sum(sleeps.calls) == pytest.approx(60)  # the 7th waits for the window to slide
+
+
+@pytest.mark.anyio
+async def test_no_sixty_seconds_ever_hold_more_than_the_budget(sleeps: SleepRecorder) -> None:
+    budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=10)
+    sent: list[float] = []
+    for level in (
+        [Priority.INTERACTIVE] * 5 + [Priority.BACKGROUND] * 20 + [Priority.INTERACTIVE] * 10
+    ):
+        await budget.acquire(level=level)
+        sent.append(sleeps.now)
+    assert max(sum(1 for t in sent if start <= t < start + 60) for start in sent) == 10
+
+
+@pytest.mark.anyio
+async def test_a_waiting_sidebar_goes_before_the_sync() -> None:
+    # Real time, small numbers: 600 a minute, background paced one per 0.1 s.
+    budget = RateBudget(fraction=1.0, limit_per_minute=600)
+    order: list[str] = []
+
+    async def worker(name: str, level: Priority, count: int) -> None:
+        for _ in range(count):
+            await budget.acquire(level=level)
+            order.append(name)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(worker, "sync", Priority.BACKGROUND, 3)
+        await anyio.sleep(0.01)
+        group.start_soon(worker, "sidebar", Priority.INTERACTIVE, 3)
+    # The sync's first request went out; the sidebar's three went before its next ones.
+    assert order == ["sync", "sidebar", "sidebar", "sidebar", "sync", "sync"]
+
+
+@pytest.mark.anyio
+async def test_export_requests_also_respect_the_export_limit(sleeps: SleepRecorder) -> None:
+    budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=10_000, incremental_per_minute=10)
+    assert await sent_within(budget, sleeps, 300, kind="incremental") == 50
+
+
+@pytest.mark.anyio
+async def test_budget_paces_when_remaining_is_low(sleeps: SleepRecorder) -> None:
+    budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=100_000)
     budget.observe(RateLimitInfo(100_000, 5000, 10.0))  # 5 % left for 10 s
     await budget.acquire()
     assert sleeps.calls == [pytest.approx(10 / 5000)]
+    sleeps.calls.clear()
+    await budget.acquire(level=Priority.INTERACTIVE)  # a sidebar is not slowed down
+    assert sleeps.calls == []
 
 
 @pytest.mark.anyio
-async def test_budget_pauses_at_zero_remaining_and_after_429() -> None:
-    sleeps = SleepRecorder()
-    budget = RateBudget(fraction=1.0, limit_per_minute=1000, sleep=sleeps, max_pause=5)
+async def test_budget_pauses_at_zero_remaining_and_after_429(sleeps: SleepRecorder) -> None:
+    budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=1000, max_pause=5)
     budget.observe(RateLimitInfo(1000, 0, 3.0))
+    assert budget.paused_for() == pytest.approx(3.0)
     await budget.acquire()
-    assert sleeps.calls[0] == pytest.approx(3.0, abs=0.1)
-    budget = RateBudget(fraction=1.0, limit_per_minute=1000, sleep=sleeps, max_pause=5)
+    assert sum(sleeps.calls) == pytest.approx(3.0, abs=0.1)
     budget.pause(600)  # bounded by max_pause
     sleeps.calls.clear()
     await budget.acquire()
-    assert sleeps.calls[0] == pytest.approx(5.0, abs=0.1)
+    assert sum(sleeps.calls) == pytest.approx(5.0, abs=0.1)
 
 
 def test_one_budget_per_account() -> None:

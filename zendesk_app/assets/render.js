@@ -35,11 +35,11 @@ function message({ kind, title, body, detail, action }) {
   ].join('');
 }
 
-export function renderLoading(t) {
+export function renderLoading(t, text = t('loading')) {
   return [
     '<section class="message message--loading" role="status" data-state="loading" aria-busy="true">',
     '<span class="spinner" aria-hidden="true"></span>',
-    `<p class="message__body">${escapeHtml(t('loading'))}</p>`,
+    `<p class="message__body">${escapeHtml(text)}</p>`,
     '</section>',
   ].join('');
 }

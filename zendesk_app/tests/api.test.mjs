@@ -3,6 +3,7 @@ import { test } from 'node:test';
 
 import {
   backendBaseUrl, classifyFailure, classifySuccess, fetchHealth, healthRequestOptions,
+  signedRequestOptions,
 } from '../assets/api.js';
 import { healthReport, stubClient } from './fixtures.mjs';
 
@@ -58,7 +59,7 @@ test('the backend URL loses trailing slashes; blank means not configured', () =>
 test('failures with a backend detail map to their state', () => {
   const failure = (status, detail) => ({ status, responseText: JSON.stringify({ detail }) });
   assert.deepEqual(classifyFailure(failure(401, 'bad signature')), {
-    kind: 'unauthorized', status: 401, detail: 'bad signature',
+    kind: 'unauthorized', status: 401, detail: 'bad signature', code: null,
   });
   assert.equal(classifyFailure(failure(404, 'unknown')).kind, 'not-found');
   assert.equal(classifyFailure(failure(422, [{ msg: 'not an integer' }])).detail, 'not an integer');
@@ -66,6 +67,28 @@ test('failures with a backend detail map to their state', () => {
   assert.equal(classifyFailure(failure(503, 'Zendesk down')).kind, 'unavailable');
   assert.equal(classifyFailure(failure(500, 'boom')).kind, 'error');
   assert.equal(classifyFailure({ status: 401, responseJSON: { detail: 'json' } }).detail, 'json');
+});
+
+test('failures carry the machine code of docs/api.md when the backend sends one', () => {
+  const body = { detail: 'Zendesk answered 429', code: 'zendesk_rate_limited' };
+  assert.deepEqual(classifyFailure({ status: 503, responseText: JSON.stringify(body) }), {
+    kind: 'unavailable', status: 503, detail: 'Zendesk answered 429', code: 'zendesk_rate_limited',
+  });
+  assert.equal(classifyFailure({ status: 422, responseJSON: { detail: 'x', code: 7 } }).code, null);
+});
+
+test('a POST carries its body as JSON; query values are encoded', () => {
+  const options = signedRequestOptions({
+    ...params, path: '/api/v1/preview', type: 'POST', body: { settings: { weight_sla: '1' } },
+    query: [['sort', '-score'], ['colour', 'red & green']],
+  });
+  assert.equal(options.url, 'https://health.example.com/api/v1/preview?sort=-score&colour=red%20%26%20green');
+  assert.equal(options.type, 'POST');
+  assert.equal(options.contentType, 'application/json');
+  assert.deepEqual(JSON.parse(options.data), { settings: { weight_sla: '1' } });
+  assert.deepEqual(options.jwt, healthRequestOptions(params).jwt);
+  const get = signedRequestOptions({ ...params, path: '/api/v1/sync' });
+  assert.equal('data' in get || 'contentType' in get, false);
 });
 
 test('failures without a backend detail mean the backend was not reached', () => {

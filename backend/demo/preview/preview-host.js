@@ -1,11 +1,13 @@
-// The preview page's side of the ZAF stand-in: answers the sidebar iframe's get/metadata/
+// The preview page's side of the ZAF stand-in: answers the app iframe's get/metadata/
 // context/invoke/request calls from the selected demo ticket, and sends secure requests to
-// /preview/proxy, which signs them the way Zendesk's proxy does.
+// /preview/proxy, which signs them the way Zendesk's proxy does. The iframe's
+// data-zaf-location says which location it plays: ticket_sidebar or nav_bar.
 (function () {
   'use strict';
   var TAG = 'zaf-standin';
   var config = JSON.parse(document.getElementById('preview-config').textContent);
-  var frame = document.getElementById('sidebar-frame');
+  var frame = document.querySelector('iframe[data-zaf-location]');
+  var zafLocation = frame.getAttribute('data-zaf-location');
   var list = document.getElementById('ticket-list');
   var ticketView = document.getElementById('ticket');
   var tickets = [];
@@ -75,13 +77,20 @@
         version: 'preview', settings: config.settings };
     },
     context: function () {
-      return { product: 'support', location: 'ticket_sidebar', instanceGuid: 'preview',
+      return { product: 'support', location: zafLocation, instanceGuid: 'preview',
         account: { subdomain: config.subdomain }, ticketId: selected ? selected.id : null };
     },
     get: function (args) { return get(args[0]); },
     set: function () { return {}; },
     invoke: function (args) {
       if (args[0] === 'resize' && args[1] && args[1].height) frame.style.height = args[1].height;
+      // Zendesk would open the organization's page; the preview opens a ticket of it.
+      if (args[0] === 'routeTo' && args[1] === 'organization') {
+        window.location.href = '/preview?locale=' + encodeURIComponent(config.locale) +
+          '&organization=' + encodeURIComponent(args[2]);
+      } else if (args[0] === 'routeTo') {
+        throw { message: 'the preview cannot route to ' + args[1] };
+      }
       return {};
     },
     request: function (args) { return request(args[0]); },
@@ -143,6 +152,11 @@
       requesterName: 'Pat Private', requesterEmail: 'pat@example.net', label: config.text.noOrganization,
       note: '', body: 'Hi, I bought a gift card and cannot redeem it.' });
     return made;
+  }
+
+  if (zafLocation === 'nav_bar') {
+    frame.src = '/preview/app/assets/portfolio.html';
+    return;
   }
 
   fetch('/preview/organizations')

@@ -1,0 +1,55 @@
+"""What changed: the KPIs whose change moved the health score most since the 30-day baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend.scoring.report import KpiResult
+
+
+@dataclass(frozen=True, slots=True)
+class KpiChange:
+    """One KPI's score then and now, and how much that moved the health score (`effect`)."""
+
+    key: str
+    before: float
+    after: float
+    delta: float
+    effect: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "from": self.before,
+            "to": self.after,
+            "delta": self.delta,
+            "effect": self.effect,
+        }
+
+
+def kpi_changes(
+    current: Sequence[KpiResult], baseline: Mapping[str, float | None] | None
+) -> tuple[KpiChange, ...]:
+    """delta = score now − score at the baseline; effect = weight · delta / Σ weight, the change
+    of the KPI's weighted contribution, with today's weights over the KPIs counted today.
+
+    Only KPIs counted in today's score with a score at the baseline; those that did not move
+    are left out; the largest absolute effect first. Empty without a baseline.
+    """
+    if baseline is None:
+        return ()
+    counted = [k for k in current if k.score is not None and k.weight > 0]
+    total_weight = sum(k.weight for k in counted)
+    changes = []
+    for kpi in counted:
+        before = baseline.get(kpi.key)
+        if before is None or kpi.score is None or kpi.score == before:
+            continue
+        delta = kpi.score - before
+        changes.append(
+            KpiChange(kpi.key, before, kpi.score, delta, kpi.weight * delta / total_weight)
+        )
+    changes.sort(key=lambda c: -abs(c.effect))
+    return tuple(changes)
