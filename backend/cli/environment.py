@@ -46,6 +46,7 @@ VARIABLES: dict[str, str] = {
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
     "LOG_FORMAT": "text (default) or json: one JSON object a line, with its request id",
     "METRICS_TOKEN": "turns on /metrics, readable with Authorization: Bearer METRICS_TOKEN",
+    "PROMETHEUS_MULTIPROC_DIR": "a folder several serve processes share for /metrics",
     "CORS_EXTRA_ORIGINS": "development only: origins allowed beside Zendesk's",
     "FRESHNESS_SECONDS": "answer from the store this long before asking Zendesk again (300)",
     "COLD_DEADLINE_SECONDS": "how long a first request waits before answering 202 (2)",

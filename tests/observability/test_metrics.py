@@ -206,6 +206,43 @@ def test_several_serve_processes_answer_for_all(tmp_path: Path, account: DemoAcc
             process.wait(timeout=10)
 
 
+def test_serve_workers_share_their_metrics_without_configuration(
+    tmp_path: Path, account: DemoAccount
+) -> None:
+    """`serve --workers 2` makes its own shared folder: every scrape counts both workers."""
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
+        "APP_SHARED_SECRET": account.shared_secret,
+        "ZENDESK_SUBDOMAIN": account.subdomain,
+        "ZENDESK_URL": "http://127.0.0.1:9",
+        "ZENDESK_OAUTH_TOKEN": "unused",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'health.db'}",
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "SYNC_INTERVAL_SECONDS": "0",
+        "PORT": str(port),
+    }
+    command = [str(Path(sys.executable).parent / "customer-health"), "serve", "--workers", "2"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url)
+        for _ in range(10):  # new connections: the kernel spreads them over the workers
+            assert httpx.get(f"{url}/api/v1/whoami", headers=_sign(account)).is_success
+        series = {"method": "GET", "route": "/api/v1/whoami", "status": "200"}
+        count = "customer_health_http_request_duration_seconds_count"
+        for _ in range(6):
+            response = httpx.get(
+                f"{url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+            )
+            assert _value(_parse(response.text), count, **series) == 10
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def _wait_until_up(url: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
