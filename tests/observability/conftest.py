@@ -32,7 +32,9 @@ def account() -> DemoAccount:
 
 @pytest.fixture(scope="module")
 def zendesk(account: DemoAccount) -> Iterator[BackgroundServer]:
-    app = create_demo_zendesk(account, rate_limits=RateLimits(account=100_000))
+    app = create_demo_zendesk(
+        account, rate_limits=RateLimits(account=100_000, incremental_exports=100_000)
+    )
     with BackgroundServer(app) as server:
         yield server
 

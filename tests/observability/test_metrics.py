@@ -17,6 +17,7 @@ import pytest
 from jose import jwt
 from prometheus_client.parser import text_string_to_metric_families
 
+from backend.api.main import create_app
 from backend.demo import BackgroundServer, DemoAccount
 from backend.observability.metrics import (
     exposition,
@@ -26,7 +27,7 @@ from backend.observability.metrics import (
     set_sync_progress,
 )
 
-from .conftest import METRICS_TOKEN
+from .conftest import METRICS_TOKEN, backend_config
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -130,6 +131,50 @@ def test_zendesk_calls_are_counted_by_endpoint_and_status(
     assert grown("tickets_page", "200") >= 1
     assert grown("organization", "200") >= 1
     assert sum(grown(kind, "500") for kind in ("tickets_page", "organization", "installation")) >= 1
+
+
+def test_the_sync_and_the_rate_budget_report(
+    backend: BackgroundServer, account: DemoAccount
+) -> None:
+    """The account sync runs at start; its progress, tickets and position become series
+    (the same figures /api/v1/sync reports)."""
+    tenant = {"tenant": account.subdomain}
+    deadline = time.monotonic() + 60
+    while True:
+        samples = _scrape(backend)
+        if _value(samples, "customer_health_sync_tickets", **tenant) > 0:
+            break
+        assert time.monotonic() < deadline, "the account sync stored nothing within 60 s"
+        time.sleep(0.5)
+    assert 0 < _value(samples, "customer_health_sync_progress_ratio", **tenant) <= 1
+    position = _value(samples, "customer_health_sync_position_timestamp_seconds", **tenant)
+    assert 0 < position <= time.time()
+    waits = "customer_health_zendesk_rate_wait_seconds_count"
+    assert _value(samples, waits, priority="background") > 0  # the sync's pages
+
+
+def test_answers_from_the_cache_count_as_hits(
+    account: DemoAccount, zendesk: BackgroundServer, tmp_path: Path
+) -> None:
+    # Without the account sync, so nothing changes the organization between the requests.
+    config = backend_config(
+        account, zendesk.url, f"sqlite:///{tmp_path / 'h.db'}", sync_interval_seconds=0
+    )
+    with BackgroundServer(create_app(config)) as backend:
+        cache = "customer_health_answer_cache_total"
+        before = _scrape(backend)
+        for _ in range(3):
+            assert httpx.get(
+                f"{backend.url}/api/v1/organizations/{account.organization_ids[5]}/health",
+                headers=_sign(account),
+                timeout=30,
+            ).is_success
+        after = _scrape(backend)
+    grown = {
+        r: _value(after, cache, result=r) - _value(before, cache, result=r) for r in ("hit", "miss")
+    }
+    assert grown["miss"] >= 1 and grown["hit"] >= 1
+    assert grown["hit"] + grown["miss"] == 3
 
 
 def test_the_recording_functions_export_their_series() -> None:
