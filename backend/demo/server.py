@@ -47,6 +47,11 @@ class BackgroundServer:
         self._error: BaseException | None = None
 
     @property
+    def app(self) -> Any:
+        """The ASGI app being served (tests reach the backend's state through it)."""
+        return self._app
+
+    @property
     def port(self) -> int:
         if self._socket is None:
             raise RuntimeError("server is not running")

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 ANSWER_ONLY_SETTINGS: Final = frozenset({"recommendations", "goal_score", "onboarding_days"})
 # After a failed first read, the next request tries again at most this often.
 RETRY_AFTER_FAILURE: Final = 30.0
+# An installation id not in the list makes the list be read again (a new installation), but
+# at most this often; the same unknown id is refused without asking for a whole TTL.
+UNKNOWN_RECHECK_SECONDS: Final = 10.0
 
 
 class UnknownInstallation(Exception):
@@ -144,6 +147,7 @@ class SettingsCache:
         self._entries: dict[str, _Installations] = {}
         self._refreshing: dict[str, asyncio.Task[_Installations]] = {}
         self._failed_at: dict[str, float] = {}
+        self._unknown: dict[tuple[str, int], float] = {}
 
     async def get(
         self, tenant: Tenant, installation_id: int | None, *, deadline: float
@@ -177,12 +181,19 @@ class SettingsCache:
         try:
             return _pick(entry, installation_id)
         except UnknownInstallation:
-            # A new installation may have appeared since the list was read; ask again, but at
-            # most once per TTL, so repeating an unknown id costs Zendesk nothing.
-            if installation_id is None or time.monotonic() - entry.read_at < self._ttl:
+            # A new installation may have appeared since the list was read: ask again, but an
+            # id already found unknown is refused without asking for a whole TTL.
+            now = time.monotonic()
+            seen = self._unknown.get((key, installation_id or 0))
+            fresh = now - entry.read_at < UNKNOWN_RECHECK_SECONDS
+            if installation_id is None or fresh or (seen and now - seen < self._ttl):
                 raise
             with contextlib.suppress(ZendeskError, TimeoutError):
                 entry = await self._wait(self._refresh(tenant), deadline)
+            if installation_id not in entry.by_id:
+                if len(self._unknown) > 10_000:
+                    self._unknown.clear()
+                self._unknown[(key, installation_id)] = now
             return _pick(entry, installation_id)
 
     async def all(self, tenant: Tenant) -> list[EffectiveSettings]:
