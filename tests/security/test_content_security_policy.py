@@ -101,6 +101,13 @@ def test_the_preview_and_the_sidebar_run_without_a_violation(
     assert page.evaluate("window.__violations") == []
 
 
+def test_the_portfolio_page_runs_without_a_violation(page: Page, demo: BackgroundServer) -> None:
+    page.goto(f"{demo.url}/preview/portfolio")
+    # Whatever it shows (the portfolio, or a problem while endpoints are missing), it ran.
+    page.frame_locator("#portfolio-frame").locator("[data-state]").first.wait_for()
+    assert page.evaluate("window.__violations") == []
+
+
 def test_an_injected_inline_script_is_blocked(page: Page, demo: BackgroundServer) -> None:
     """The policy is not a formality: a script that was not in the page does not run."""
     page.goto(f"{demo.url}/preview")
