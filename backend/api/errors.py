@@ -1,4 +1,10 @@
-"""Every refusal and failure mapped to one precise HTTP answer, in one place. Never a trace."""
+"""Every refusal and failure mapped to one precise HTTP answer, in one place. Never a trace.
+
+Each body is `{"detail": <English sentence>, "code": <machine code>}` (docs/api.md "Errors"):
+the app words the code for agents in their language and shows the detail only to admins.
+An exception type may carry its own `code` attribute (a subclass of `InvalidToken` or of
+`HealthUnavailable` that names a more precise case); otherwise the handler's code applies.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +24,35 @@ from backend.tenants import TenantUnavailable
 
 log = logging.getLogger(__name__)
 
+INVALID_TOKEN = "invalid_token"  # noqa: S105 (a code, not a secret)
+ORGANIZATION_NOT_FOUND = "organization_not_found"
+INVALID_REQUEST = "invalid_request"
+ZENDESK_UNAVAILABLE = "zendesk_unavailable"
+DATABASE_UNAVAILABLE = "database_unavailable"
+TENANT_UNAVAILABLE = "tenant_unavailable"
+INTERNAL_ERROR = "internal_error"
+# Starlette's own refusals (an unknown path, a wrong method): by status.
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+HTTP_ERROR = "http_error"
+
 
 def _json(
-    status: int, detail: str, headers: dict[str, str] | None = None, code: str | None = None
+    status: int, detail: str, code: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    body = {"detail": detail} if code is None else {"detail": detail, "code": code}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
+
+
+def _code(error: Exception, default: str) -> str:
+    code = getattr(error, "code", None)
+    return code if isinstance(code, str) and code else default
 
 
 async def _invalid_token(_request: Request, error: Exception) -> JSONResponse:
     return _json(
-        401, f"invalid token: {error}", {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        401,
+        f"invalid token: {error}",
+        _code(error, INVALID_TOKEN),
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
 
@@ -37,19 +61,19 @@ async def _unknown_installation(request: Request, error: Exception) -> JSONRespo
     return _json(
         401,
         f"invalid token: {error}",
-        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
         "unknown_installation",
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
 
 async def _not_found(_request: Request, error: Exception) -> JSONResponse:
-    return _json(404, str(error))
+    return _json(404, str(error), ORGANIZATION_NOT_FOUND)
 
 
 async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HealthUnavailable)
     log.warning("503: %s", error)
-    return _json(503, str(error), {"Retry-After": "30"}, error.code)
+    return _json(503, str(error), _code(error, ZENDESK_UNAVAILABLE), {"Retry-After": "30"})
 
 
 async def _tenant_unavailable(_request: Request, error: Exception) -> JSONResponse:
@@ -58,7 +82,7 @@ async def _tenant_unavailable(_request: Request, error: Exception) -> JSONRespon
         503,
         "the backend cannot use this account's registration; "
         "its operator must register the account again",
-        code="tenant_unavailable",
+        TENANT_UNAVAILABLE,
     )
 
 
@@ -70,26 +94,33 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
         problems.append(f"{where}: {item.get('msg', 'invalid')}")
     detail = "; ".join(problems) or "invalid request"
     log.info("422 %s %s: %s", request.method, request.url.path, detail)
-    return _json(422, detail)
+    return _json(422, detail, INVALID_REQUEST)
 
 
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    return _json(error.status_code, str(error.detail), dict(error.headers or {}))
+    code = HTTP_CODES.get(error.status_code, HTTP_ERROR)
+    return _json(error.status_code, str(error.detail), code, dict(error.headers or {}))
 
 
 async def _database(request: Request, error: Exception) -> JSONResponse:
     # The driver's message can hold the connection URL; it goes to the log only.
     log.error("database error on %s %s: %s", request.method, request.url.path, error)
     return _json(
-        503, "the backend's database is unavailable; try again shortly", {"Retry-After": "10"}
+        503,
+        "the backend's database is unavailable; try again shortly",
+        DATABASE_UNAVAILABLE,
+        {"Retry-After": "10"},
     )
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _json(
-        500, "internal error; the backend log has the details", headers_outside_the_layers()
+        500,
+        "internal error; the backend log has the details",
+        INTERNAL_ERROR,
+        headers_outside_the_layers(),
     )
 
 

@@ -11,12 +11,26 @@ Colour = Literal["green", "yellow", "red", "grey"]
 
 class ErrorBody(BaseModel):
     detail: str
-    code: str | None = None  # docs/api.md "Errors"
+    code: str  # docs/api.md "Errors"
 
 
 class OrganizationRef(BaseModel):
     id: int
     name: str
+
+
+class DrillDownTicketBody(BaseModel):
+    id: int
+    reason: Literal[
+        "bad_rating", "many_replies", "missed_first_reply", "missed_resolution", "high_handle_time"
+    ]
+    value: float | None
+    target: float | None
+
+
+class KpiThresholds(BaseModel):
+    good: float
+    bad: float
 
 
 class KpiBody(BaseModel):
@@ -28,6 +42,8 @@ class KpiBody(BaseModel):
     weight: float
     sample_size: int
     detail: dict[str, Any]
+    thresholds: KpiThresholds | None
+    tickets: list[DrillDownTicketBody]
 
 
 class RecommendationBody(BaseModel):
@@ -52,6 +68,19 @@ class GoalBody(BaseModel):
     gap: float | None
 
 
+class ColourThresholds(BaseModel):
+    green: float
+    red: float
+
+
+class SettingsProblemBody(BaseModel):
+    setting: str | None
+    code: str  # listed in backend/scoring/settings.py
+    value: str | None
+    default: str | None
+    params: dict[str, Any]
+
+
 class HealthBody(BaseModel):
     organization: OrganizationRef
     score: float | None
@@ -62,7 +91,9 @@ class HealthBody(BaseModel):
     goal: GoalBody
     phase: Literal["onboarding", "adoption", "success"] | None
     window_days: int
+    thresholds: ColourThresholds
     settings_warnings: list[str]
+    settings_problems: list[SettingsProblemBody]
     computed_at: str
     data_as_of: str | None
     stale: bool

@@ -1,9 +1,9 @@
-"""The app's string table (assets/ui-strings.js), generated from translations/*.json.
+"""The sidebar's string table (assets/ui-strings.js), generated from translations/*.json.
 
-Zendesk serves only assets/ to the app's iframes, so the agent-facing strings that live in the
-translation files under "ui" are bundled into a JavaScript module the app imports, together with
-each setting's label from "app.parameters" as "setting_label.<name>": the portfolio page names
-the settings exactly as the settings page shows them.
+Zendesk serves only assets/ to the app's iframe, so the agent-facing strings that live in the
+translation files under "ui" are bundled into a JavaScript module the sidebar imports, with
+each setting's label from "app.parameters" as `setting_<name>`: the sidebar names a setting
+to admins exactly as the settings page does.
 """
 
 from __future__ import annotations
@@ -13,24 +13,9 @@ from collections.abc import Mapping
 
 UI_STRINGS_PATH = "assets/ui-strings.js"
 _HEADER = (
-    '// Generated from translations/*.json (their "ui" sections) by\n'
+    '// Generated from translations/*.json (their "ui" sections and setting labels) by\n'
     "// `python zendesk_app/tools/build_ui_strings.py`; do not edit by hand.\n"
 )
-
-
-SETTING_LABEL_PREFIX = "setting_label."
-
-
-def _setting_labels(document: Mapping[str, object]) -> dict[str, str]:
-    app = document.get("app")
-    parameters = app.get("parameters") if isinstance(app, dict) else None
-    if not isinstance(parameters, dict):
-        return {}
-    return {
-        f"{SETTING_LABEL_PREFIX}{name}": entry["label"]
-        for name, entry in parameters.items()
-        if isinstance(entry, dict) and isinstance(entry.get("label"), str)
-    }
 
 
 def render_ui_strings(translations: Mapping[str, object]) -> str:
@@ -39,6 +24,18 @@ def render_ui_strings(translations: Mapping[str, object]) -> str:
     for locale in sorted(translations):
         document = translations[locale]
         if isinstance(document, dict) and isinstance(document.get("ui"), dict):
-            table[locale] = {**document["ui"], **_setting_labels(document)}
+            table[locale] = {**_setting_labels(document), **document["ui"]}
     body = json.dumps(table, indent=2, ensure_ascii=False, sort_keys=True)
     return f"{_HEADER}export const UI_STRINGS = {body};\n"
+
+
+def _setting_labels(document: Mapping[str, object]) -> dict[str, str]:
+    app = document.get("app")
+    parameters = app.get("parameters") if isinstance(app, dict) else None
+    if not isinstance(parameters, dict):
+        return {}
+    return {
+        f"setting_{name}": parameter["label"]
+        for name, parameter in parameters.items()
+        if isinstance(parameter, dict) and isinstance(parameter.get("label"), str)
+    }

@@ -9,6 +9,7 @@ asks the page for ticket data, and a signing proxy that does what Zendesk's prox
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -44,6 +45,11 @@ PROXY_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 # Headers the caller may not set: the proxy's HTTP client writes these itself.
 _FIXED_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 DEMO_AGENT: Final = {"id": 1001, "name": "Demo Agent", "email": "agent@example.com"}
+ROLES: Final = ("admin", "agent")
+# Labelling the ticket list asks the backend about every organization: a few at a time, and
+# never waiting long (a cold one is labelled "computing" and asked again by the page later).
+LABEL_CONCURRENCY: Final = 4
+LABEL_TIMEOUT_SECONDS: Final = 3.0
 
 
 class ProxyRefused(Exception):
@@ -116,8 +122,13 @@ def create_preview_router(
     installation_id: int,
     settings: dict[str, Any],
     transport: httpx.AsyncBaseTransport | None = None,
+    label_organizations: bool = True,
 ) -> APIRouter:
-    """The /preview routes; `transport` lets tests route the proxy's calls in-process."""
+    """The /preview routes; `transport` lets tests route the proxy's calls in-process.
+
+    `label_organizations=False` leaves the ticket list without colours, so a test that times
+    one organization's cold fetch is not competing with the list asking about all of them.
+    """
     backend = backend_url.rstrip("/")
     public_settings: dict[str, Any] = {**settings, "backend_url": backend}
     proxy_settings: dict[str, Any] = {**public_settings, "shared_secret": shared_secret}
@@ -130,9 +141,10 @@ def create_preview_router(
         return httpx.AsyncClient(transport=transport, timeout=PROXY_TIMEOUT_SECONDS)
 
     def render_page(
-        template: str, *, locale: str, tamper: bool, organization: int | None
+        template: str, *, locale: str, tamper: bool, organization: int | None, role: str
     ) -> HTMLResponse:
         language = "de" if locale.lower().startswith("de") else "en"
+        role = role if role in ROLES else "admin"
         config = {
             "settings": public_settings,
             "subdomain": subdomain,
@@ -140,16 +152,14 @@ def create_preview_router(
             "locale": locale,
             "tamper": tamper,
             "organizationId": organization,
-            "agent": DEMO_AGENT,
-            "text": {
-                "noOrganization": "Keine Organisation" if language == "de" else "No organization"
-            },
+            "agent": {**DEMO_AGENT, "role": role},
+            "labels": label_organizations,
+            "text": _list_words(language),
         }
-        other = "en" if language == "de" else "de"
-        links = f'<a href="?locale={other}">{"English" if other == "en" else "Deutsch"}</a>'
+        links = _view_links(language, role)
         views = (
-            f'<a href="/preview?locale={language}">Tickets</a> '
-            f'<a href="/preview/portfolio?locale={language}">Portfolio</a>'
+            f'<a href="/preview?locale={language}&amp;role={role}">Tickets</a> '
+            f'<a href="/preview/portfolio?locale={language}&amp;role={role}">Portfolio</a>'
         )
         note = '<span class="warning">JWT signature tampered (?tamper=1)</span>' if tamper else ""
         text = (PREVIEW_FILES / template).read_text(encoding="utf-8")
@@ -166,15 +176,24 @@ def create_preview_router(
 
     @router.get("", response_class=HTMLResponse)
     async def page(
-        locale: str = "en", tamper: bool = False, organization: int | None = None
+        locale: str = "en",
+        tamper: bool = False,
+        organization: int | None = None,
+        role: str = "admin",
     ) -> HTMLResponse:
         """A ticket view with the app in its sidebar (ticket_sidebar)."""
-        return render_page("page.html", locale=locale, tamper=tamper, organization=organization)
+        return render_page(
+            "page.html", locale=locale, tamper=tamper, organization=organization, role=role
+        )
 
     @router.get("/portfolio", response_class=HTMLResponse)
-    async def portfolio_page(locale: str = "en", tamper: bool = False) -> HTMLResponse:
+    async def portfolio_page(
+        locale: str = "en", tamper: bool = False, role: str = "admin"
+    ) -> HTMLResponse:
         """The app's portfolio page, as Zendesk shows it from its nav bar (nav_bar)."""
-        return render_page("portfolio.html", locale=locale, tamper=tamper, organization=None)
+        return render_page(
+            "portfolio.html", locale=locale, tamper=tamper, organization=None, role=role
+        )
 
     @router.get("/host.js")
     async def host_script() -> FileResponse:
@@ -216,15 +235,39 @@ def create_preview_router(
                 answer.raise_for_status()
             except httpx.HTTPError as error:
                 return JSONResponse({"detail": f"demo Zendesk: {error}"}, status_code=502)
+        # Names only: what the demo generator *meant* an organization to look like can
+        # contradict its card, so the list's labels come from the backend (/preview/labels).
         organizations = [
-            {
-                "id": org["id"],
-                "name": org.get("name", f"Organization {org['id']}"),
-                "note": _profile_note(org),
-            }
+            {"id": org["id"], "name": org.get("name", f"Organization {org['id']}")}
             for org in answer.json().get("organizations", [])
         ]
         return JSONResponse({"organizations": organizations})
+
+    @router.get("/labels")
+    async def labels(ids: str = "") -> JSONResponse:
+        """Each organization's colour and score as the backend answers them right now."""
+        wanted = [int(part) for part in ids.split(",") if part.strip().isdigit()][:200]
+        if not backend:
+            return JSONResponse({"labels": {str(i): {"status": "unknown"} for i in wanted}})
+        now = int(time.time())
+        claims = {
+            "iss": subdomain,
+            "aud": "customer-health",
+            "iat": now,
+            "exp": now + 300,
+            "installation_id": installation_id,
+            "sub": str(DEMO_AGENT["id"]),
+        }
+        token = jwt.encode(claims, shared_secret, algorithm="HS256")
+        gate = asyncio.Semaphore(LABEL_CONCURRENCY)
+        async with client() as http:
+
+            async def label(organization_id: int) -> dict[str, Any]:
+                async with gate:
+                    return await _label(http, backend, token, organization_id)
+
+            found = await asyncio.gather(*(label(i) for i in wanted))
+        return JSONResponse({"labels": dict(zip(map(str, wanted), found, strict=True))})
 
     @router.post("/proxy")
     async def proxy(request: Request, tamper: bool = False) -> Response:
@@ -264,11 +307,59 @@ def create_preview_router(
     return router
 
 
-def _profile_note(organization: Mapping[str, Any]) -> str:
-    profile = organization.get("profile")
-    if not isinstance(profile, dict):
-        return ""
-    return " · ".join(str(profile[k]) for k in ("tier", "phase", "trend") if profile.get(k))
+async def _label(
+    http: httpx.AsyncClient, backend: str, token: str, organization_id: int
+) -> dict[str, Any]:
+    """{"status": "ready", "colour", "score"}, "computing", or "unknown" (the backend failed)."""
+    try:
+        answer = await http.get(
+            f"{backend}/api/v1/organizations/{organization_id}/health",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=LABEL_TIMEOUT_SECONDS,
+        )
+    except httpx.TimeoutException:
+        return {"status": "computing"}
+    except httpx.HTTPError:
+        return {"status": "unknown"}
+    if answer.status_code == 202:
+        return {"status": "computing"}
+    if answer.status_code != 200:
+        return {"status": "unknown"}
+    body = answer.json()
+    return {"status": "ready", "colour": body.get("colour"), "score": body.get("score")}
+
+
+def _list_words(language: str) -> dict[str, str]:
+    """The list's words in the page's language: the app's own colour words, one place for both."""
+    strings = json.loads((APP_DIR / "translations" / f"{language}.json").read_text("utf-8"))["ui"]
+    german = language == "de"
+    return {
+        "noOrganization": strings["error_no_organization_title"],
+        "computing": "wird berechnet…" if german else "computing…",
+        "openedTicket": "Ticket #{id} aus der Seitenleiste geöffnet (in Zendesk: ein neuer Tab)"
+        if german
+        else "Ticket #{id} opened from the sidebar (in Zendesk: a new tab)",
+        **{f"colour_{c}": strings[f"colour_{c}"] for c in ("green", "yellow", "red", "grey")},
+    }
+
+
+def _view_links(language: str, role: str) -> str:
+    """The other language and the other role; preview-host.js adds the selected organization."""
+    other_language = "en" if language == "de" else "de"
+    other_role = "agent" if role == "admin" else "admin"
+    role_words = {
+        ("en", "agent"): "View as agent",
+        ("en", "admin"): "View as admin",
+        ("de", "agent"): "Als Agent ansehen",
+        ("de", "admin"): "Als Admin ansehen",
+    }
+    return (
+        f'<a class="view-link" data-locale="{other_language}" data-role="{role}" '
+        f'href="?locale={other_language}&amp;role={role}">'
+        f"{'English' if other_language == 'en' else 'Deutsch'}</a> "
+        f'<a class="view-link" data-locale="{language}" data-role="{other_role}" '
+        f'href="?locale={language}&amp;role={other_role}">{role_words[(language, other_role)]}</a>'
+    )
 
 
 def _refuse_cross_site(request: Request) -> None:

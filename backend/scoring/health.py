@@ -10,7 +10,7 @@ from backend.scoring import kpis
 from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.scoring.recommendations import built_in_text
 from backend.scoring.report import Goal, HealthReport, KpiResult, Phase, Recommendation
-from backend.scoring.settings import ScoringSettings
+from backend.scoring.settings import ScoringSettings, SettingsProblem
 
 ADOPTION_ENDS_DAYS = 365
 
@@ -22,13 +22,38 @@ def in_window(tickets: Iterable[TicketFacts], now: datetime, window_days: int) -
 
 
 def score_kpi(result: KpiResult, settings: ScoringSettings) -> KpiResult:
-    """Add the KPI's score, colour and weight to its measured value."""
+    """Add the KPI's score, colour, weight and thresholds to its measured value.
+
+    The tickets that pull it down stay only when it is yellow or red: a green KPI needs none.
+    """
     weight = settings.weight(result.key)
-    if result.value is None:
-        return replace(result, weight=weight)
     good, bad = settings.thresholds(result.key)
+    if result.value is None:
+        return replace(result, weight=weight, thresholds=(good, bad), tickets=())
     score = kpis.kpi_score(result.value, good, bad)
-    return replace(result, score=score, colour=kpis.colour_for(score, settings), weight=weight)
+    colour = kpis.colour_for(score, settings)
+    tickets = result.tickets if colour in ("yellow", "red") else ()
+    return replace(
+        result,
+        score=score,
+        colour=colour,
+        weight=weight,
+        thresholds=(good, bad),
+        tickets=tickets,
+    )
+
+
+def settings_feedback(
+    settings: ScoringSettings, warnings: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[SettingsProblem, ...]]:
+    """Every warning once (the caller's, then the settings' own not among them), and for each
+    its structured problem in the same order; a caller's warning that is not one of the
+    settings' problems (e.g. "could not read the settings") becomes a problem of code `other`.
+    """
+    known = {problem.message: problem for problem in settings.problems}
+    given = tuple(warnings)
+    merged = given + tuple(p.message for p in settings.problems if p.message not in given)
+    return merged, tuple(known.get(w) or SettingsProblem.other(w) for w in merged)
 
 
 def weighted_health(results: Sequence[KpiResult]) -> float | None:
@@ -139,6 +164,7 @@ def compute_health(
     target, goal_warning = goal_target(organization, settings)
     if goal_warning is not None:
         settings_warnings = (*settings_warnings, goal_warning)
+    warnings, problems = settings_feedback(settings, settings_warnings)
     return HealthReport(
         score=score,
         colour=kpis.colour_for(score, settings),
@@ -147,5 +173,8 @@ def compute_health(
         goal=goal(score, target),
         phase=phase(organization, now, settings),
         window_days=settings.window_days,
-        settings_warnings=tuple(settings_warnings),
+        green_threshold=settings.green_threshold,
+        red_threshold=settings.red_threshold,
+        settings_warnings=warnings,
+        settings_problems=problems,
     )

@@ -1,7 +1,9 @@
 """The four KPIs of DESIGN.md §6, one function each, and the mapping of a value to a score.
 
 Every function takes the tickets already cut to the scoring window and returns a `KpiResult`
-with weight 0 and no score: `health.score_kpis` scores and weighs them in one place.
+with weight 0 and no score: `health.score_kpi` scores and weighs them in one place. While it
+measures, each also keeps the few tickets that pull it down the most (`tickets`, worst first;
+docs/scoring.md "Drill-down"); `score_kpi` keeps them only for a yellow or red KPI.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from backend.scoring.drilldown import TICKETS_PER_KPI, WorstTickets
 from backend.scoring.facts import SOLVED_STATUSES, OrganizationFacts, TicketFacts
-from backend.scoring.report import Colour, KpiResult
+from backend.scoring.report import Colour, DrillDownTicket, KpiResult
 from backend.scoring.settings import ScoringSettings
 
 GOOD_RATINGS = frozenset({"good", "good_with_comment", "good_without_comment"})
@@ -34,16 +37,24 @@ def colour_for(score: float | None, settings: ScoringSettings) -> Colour:
 
 
 def _result(
-    key: str, value: float | None, sample: int, detail: dict[str, Any], settings: ScoringSettings
+    key: str,
+    value: float | None,
+    sample: int,
+    detail: dict[str, Any],
+    settings: ScoringSettings,
+    tickets: tuple[DrillDownTicket, ...],
 ) -> KpiResult:
+    if value is not None and sample == 0:
+        # "Only 0 data points" would read as a measurement; there is simply nothing to measure.
+        return _no_data(key, 0, "no_tickets", "no tickets in the window")
     if value is not None and sample < settings.min_sample:
         detail["reason"] = (
             f"only {sample} data points, fewer than the minimum of {settings.min_sample}"
         )
         detail["reason_code"] = "too_few_data_points"
         detail["min_sample"] = settings.min_sample
-        value = None
-    return KpiResult(key, value, "%", None, "grey", 0, sample, detail)
+        return KpiResult(key, None, "%", None, "grey", 0, sample, detail)
+    return KpiResult(key, value, "%", None, "grey", 0, sample, detail, tickets=tickets)
 
 
 def _no_data(key: str, sample: int, code: str, reason: str, **extra: object) -> KpiResult:
@@ -56,6 +67,7 @@ def _no_data(key: str, sample: int, code: str, reason: str, **extra: object) -> 
 def feedback(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
     """100 · good / (good + bad) over tickets rated good or bad (with or without comment)."""
     good = bad = 0
+    bad_ids: list[int] = []
     for ticket in tickets:
         rating = ticket.satisfaction
         if rating is None:
@@ -64,15 +76,25 @@ def feedback(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiRe
             good += 1
         elif rating in BAD_RATINGS:
             bad += 1
+            bad_ids.append(ticket.id)
     rated = good + bad
     if rated == 0:
         return _no_data("feedback", 0, "no_ratings", "no satisfaction ratings in the window")
-    return _result("feedback", 100.0 * good / rated, rated, {"good": good, "bad": bad}, settings)
+    detail = {"good": good, "bad": bad}
+    # Zendesk numbers tickets in the order they are created: the highest ids are the newest.
+    # (sorted, not heapq.nlargest: ids usually arrive ascending, its worst case, 10× slower.)
+    newest_bad = tuple(
+        DrillDownTicket(ticket_id, "bad_rating")
+        for ticket_id in sorted(bad_ids, reverse=True)[:TICKETS_PER_KPI]
+    )
+    return _result("feedback", 100.0 * good / rated, rated, detail, settings, newest_bad)
 
 
 def touchpoints(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
     """100 · (solved tickets with ≤ 1 agent reply) / (solved tickets with metrics)."""
     measured = one_touch = total_replies = 0
+    most_replies = WorstTickets()
+    floor, floor_id = most_replies.floor, most_replies.floor_id
     for ticket in tickets:
         replies = ticket.replies
         if replies is None or ticket.status not in SOLVED_STATUSES:
@@ -81,6 +103,9 @@ def touchpoints(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> Kp
         total_replies += replies
         if replies <= 1:
             one_touch += 1
+        elif replies > floor or (replies == floor and ticket.id < floor_id):
+            most_replies.offer(replies, ticket.id, "many_replies", replies)
+            floor, floor_id = most_replies.floor, most_replies.floor_id
     if measured == 0:
         return _no_data(
             "touchpoints",
@@ -89,33 +114,53 @@ def touchpoints(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> Kp
             "no solved tickets with metrics in the window",
         )
     detail = {"one_touch": one_touch, "average_replies": total_replies / measured}
-    return _result("touchpoints", 100.0 * one_touch / measured, measured, detail, settings)
+    value = 100.0 * one_touch / measured
+    return _result("touchpoints", value, measured, detail, settings, most_replies.tickets())
 
 
 def sla(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
     """100 · met / measured over first-reply and resolution times of solved tickets with metrics.
 
-    Each target is looked up by priority; a missing or unknown priority counts as normal.
+    Each target is looked up by priority; a missing or unknown priority counts as normal. The
+    drill-down ranks a ticket by its worse miss, as a multiple of that target.
     """
     first_targets = settings.sla_first_reply_targets
     resolution_targets = settings.sla_resolution_targets
     first_met = first_measured = resolution_met = resolution_measured = 0
+    furthest_over = WorstTickets()
+    floor, floor_id = furthest_over.floor, furthest_over.floor_id
     for ticket in tickets:
         if not ticket.has_metrics or ticket.status not in SOLVED_STATUSES:
             continue
         priority = ticket.priority or "normal"
         if priority not in first_targets:
             priority = "normal"
+        first_overshoot = resolution_overshoot = 0.0
         reply = ticket.reply_minutes
         if reply is not None:
             first_measured += 1
-            if reply <= first_targets[priority]:
+            first_target = first_targets[priority]
+            if reply <= first_target:
                 first_met += 1
+            else:
+                first_overshoot = reply / first_target
         resolution = ticket.resolution_minutes
         if resolution is not None:
             resolution_measured += 1
-            if resolution <= resolution_targets[priority]:
+            resolution_target = resolution_targets[priority]
+            if resolution <= resolution_target:
                 resolution_met += 1
+            else:
+                resolution_overshoot = resolution / resolution_target
+        worse = first_overshoot if first_overshoot >= resolution_overshoot else resolution_overshoot
+        if worse and (worse > floor or (worse == floor and ticket.id < floor_id)):
+            if worse == first_overshoot:
+                furthest_over.offer(worse, ticket.id, "missed_first_reply", reply, first_target)
+            else:
+                furthest_over.offer(
+                    worse, ticket.id, "missed_resolution", resolution, resolution_target
+                )
+            floor, floor_id = furthest_over.floor, furthest_over.floor_id
     measured = first_measured + resolution_measured
     if measured == 0:
         return _no_data(
@@ -131,7 +176,9 @@ def sla(tickets: Sequence[TicketFacts], settings: ScoringSettings) -> KpiResult:
         "first_reply": {"met": first_met, "measured": first_measured},
         "resolution": {"met": resolution_met, "measured": resolution_measured},
     }
-    return _result("sla", 100.0 * met / measured, measured, detail, settings)
+    return _result(
+        "sla", 100.0 * met / measured, measured, detail, settings, furthest_over.tickets()
+    )
 
 
 def annual_revenue(organization: OrganizationFacts, field_key: str) -> float | None:
@@ -182,10 +229,16 @@ def balance(
     window_revenue = revenue * settings.window_days / 365
     tracked = 0
     seconds = 0.0
+    longest = WorstTickets()
+    floor, floor_id = longest.floor, longest.floor_id
     for ticket in tickets:
-        seconds += handle_seconds(ticket, settings)
+        ticket_seconds = handle_seconds(ticket, settings)
+        seconds += ticket_seconds
         if tracked_seconds(ticket, settings) is not None:
             tracked += 1
+        if ticket_seconds > floor or (ticket_seconds == floor and ticket.id < floor_id):
+            longest.offer(ticket_seconds, ticket.id, "high_handle_time", ticket_seconds / 3600)
+            floor, floor_id = longest.floor, longest.floor_id
     hours = seconds / 3600
     cost = hours * settings.hourly_cost
     detail = {
@@ -195,4 +248,4 @@ def balance(
         "tracked_tickets": tracked,
     }
     value = 100.0 * (window_revenue - cost) / window_revenue
-    return _result("balance", value, len(tickets), detail, settings)
+    return _result("balance", value, len(tickets), detail, settings, longest.tickets())

@@ -1,4 +1,7 @@
-"""Built-in recommended actions per (KPI, colour) in English and German, for a CS manager."""
+"""Built-in recommended actions per (KPI, colour) in English and German, for a CS manager.
+
+The German texts address the reader as "Sie", like every other German text of the product.
+"""
 
 from __future__ import annotations
 
@@ -50,47 +53,48 @@ BUILT_IN: Final[Mapping[str, Mapping[tuple[str, str], str]]] = {
     },
     "de": {
         ("balance", "yellow"): (
-            "Der Support schmälert die Marge dieses Kunden. Prüfe, welche Tickets am meisten Zeit "
-            "kosten, verweise bei Routinefragen auf Self-Service und prüfe, ob der Vertrag den "
-            "tatsächlich genutzten Support abdeckt."
+            "Der Support schmälert die Marge dieses Kunden. Prüfen Sie, welche Tickets am "
+            "meisten Zeit kosten, verweisen Sie bei Routinefragen auf Self-Service und klären "
+            "Sie, ob der Vertrag den tatsächlich genutzten Support abdeckt."
         ),
         ("balance", "red"): (
-            "Der Support für diesen Kunden kostet zu viel von dem, was er zahlt, oder mehr. "
-            "Prüfe den Vertrag mit dem Account-Owner: "
-            "biete einen passenden Supportplan oder ein Upgrade an und senke die Kosten mit "
-            "Makros, Hilfe-Center-Artikeln und einem festen Ansprechpartner für wiederkehrende "
-            "Anliegen."
+            "Der Support für diesen Kunden kostet einen zu großen Teil dessen, was er zahlt, "
+            "oder sogar mehr. Besprechen Sie den Vertrag mit dem Account-Owner: Bieten Sie einen "
+            "passenden Supportplan oder ein Upgrade an und senken Sie die Kosten mit Makros, "
+            "Hilfe-Center-Artikeln und einem festen Ansprechpartner für wiederkehrende Anliegen."
         ),
         ("feedback", "yellow"): (
-            "Die Zufriedenheit sinkt. Lies die letzten schlechten Bewertungen dieses Kunden, "
-            "antworte persönlich auf jeden Kommentar und teile mit, was du geändert hast."
+            "Die Zufriedenheit sinkt. Lesen Sie die letzten schlechten Bewertungen dieses "
+            "Kunden, antworten Sie persönlich auf jeden Kommentar und teilen Sie mit, was Sie "
+            "geändert haben."
         ),
         ("feedback", "red"): (
-            "Dieser Kunde ist mit dem Support unzufrieden. Ruf diese Woche den Hauptkontakt an, "
-            "geh jede schlechte Bewertung mit ihm durch, vereinbart Verbesserungen und bleib "
-            "dran, bis sich die Bewertungen erholen."
+            "Dieser Kunde ist mit dem Support unzufrieden. Rufen Sie diese Woche den "
+            "Hauptkontakt an, gehen Sie jede schlechte Bewertung mit ihm durch, vereinbaren Sie "
+            "gemeinsam Verbesserungen und bleiben Sie dran, bis sich die Bewertungen erholen."
         ),
         ("touchpoints", "yellow"): (
-            "Zu viele Tickets brauchen mehr als eine Antwort. Finde die Rückfragen, die Agenten "
-            "immer wieder stellen, und nimm diese Felder ins Ticketformular auf oder beantworte "
-            "sie vorab mit einem Makro."
+            "Zu viele Tickets brauchen mehr als eine Antwort. Finden Sie die Rückfragen, die "
+            "Agenten immer wieder stellen, und nehmen Sie die passenden Felder ins "
+            "Ticketformular auf, oder beantworten Sie die Fragen vorab mit einem Makro."
         ),
         ("touchpoints", "red"): (
-            "Ticket-Ping-Pong: Die meisten Tickets brauchen mehrere Antworten. Lass das "
-            "Ticketformular die fehlenden Informationen abfragen, veröffentliche Artikel in der "
-            "Wissensdatenbank zu den häufigen Fragen und gib den Agenten Makros, die in der "
+            "Ticket-Pingpong: Die meisten Tickets brauchen mehrere Antworten. Lassen Sie das "
+            "Ticketformular die fehlenden Angaben abfragen, veröffentlichen Sie Artikel zu den "
+            "häufigen Fragen im Hilfe-Center und geben Sie den Agenten Makros, die in der "
             "ersten Antwort alles Nötige erfragen."
         ),
         ("sla", "yellow"): (
-            "Die SLA-Ziele sind gefährdet. Prüfe, welche Priorität am häufigsten verfehlt wird, "
-            "leite diese Tickets an die richtige Gruppe und stelle die internen Ziele strenger "
-            "ein als die zugesagten, damit Verfehlungen früh auffallen."
+            "Die SLA-Ziele sind gefährdet. Prüfen Sie, bei welcher Priorität die meisten "
+            "Verfehlungen auftreten, leiten Sie diese Tickets an die richtige Gruppe weiter und "
+            "setzen Sie die internen Ziele strenger als die zugesagten, damit Verfehlungen früh "
+            "auffallen."
         ),
         ("sla", "red"): (
-            "Die SLA-Ziele werden verfehlt. Kläre mit der Teamleitung die Ursache: schule oder "
-            "verstärke das zuständige Team, verschärfe die internen Ziele und verhandle bei "
-            "Neukunden Ziele nach, die noch nicht zu halten sind. Verfehlte SLAs führen schnell "
-            "zur Kündigung."
+            "Die SLA-Ziele werden verfehlt. Klären Sie mit der Teamleitung die Ursache: Schulen "
+            "oder verstärken Sie das zuständige Team, verschärfen Sie die internen Ziele und "
+            "verhandeln Sie bei Neukunden Ziele nach, die sich noch nicht halten lassen. "
+            "Verfehlte SLAs sind ein häufiger Kündigungsgrund."
         ),
     },
 }

@@ -7,13 +7,32 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from backend.scoring.settings import SettingsProblem
+
 Colour = Literal["green", "yellow", "red", "grey"]
 Phase = Literal["onboarding", "adoption", "success"]
 
 
 @dataclass(frozen=True, slots=True)
+class DrillDownTicket:
+    """A ticket that pulls a KPI down, and why: `reason` is a code (docs/scoring.md)."""
+
+    id: int
+    reason: str
+    value: float | None = None
+    target: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason, "value": self.value, "target": self.target}
+
+
+@dataclass(frozen=True, slots=True)
 class KpiResult:
-    """One KPI: its value in its own unit, the 0–100 score, and how it was reached."""
+    """One KPI: its value in its own unit, the 0–100 score, and how it was reached.
+
+    `thresholds` are the (good, bad) values that score 100 and 0, so a reader can place the
+    value on its scale; `tickets` are the ones pulling a yellow or red KPI down.
+    """
 
     key: str
     value: float | None
@@ -23,8 +42,13 @@ class KpiResult:
     weight: float
     sample_size: int
     detail: Mapping[str, Any] = field(default_factory=dict)
+    thresholds: tuple[float, float] | None = None
+    tickets: tuple[DrillDownTicket, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        good_bad = None
+        if self.thresholds is not None:
+            good_bad = {"good": self.thresholds[0], "bad": self.thresholds[1]}
         return {
             "key": self.key,
             "value": self.value,
@@ -34,6 +58,8 @@ class KpiResult:
             "weight": self.weight,
             "sample_size": self.sample_size,
             "detail": dict(self.detail),
+            "thresholds": good_bad,
+            "tickets": [t.to_dict() for t in self.tickets],
         }
 
 
@@ -89,7 +115,11 @@ class HealthReport:
     goal: Goal
     phase: Phase | None
     window_days: int
+    green_threshold: float
+    red_threshold: float
     settings_warnings: tuple[str, ...] = ()
+    # One per warning, in the same order: the structured form the app words for admins.
+    settings_problems: tuple[SettingsProblem, ...] = ()
 
     def kpi(self, key: str) -> KpiResult:
         return next(k for k in self.kpis if k.key == key)
@@ -103,5 +133,7 @@ class HealthReport:
             "goal": self.goal.to_dict(),
             "phase": self.phase,
             "window_days": self.window_days,
+            "thresholds": {"green": self.green_threshold, "red": self.red_threshold},
             "settings_warnings": list(self.settings_warnings),
+            "settings_problems": [p.to_dict() for p in self.settings_problems],
         }

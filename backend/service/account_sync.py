@@ -30,6 +30,8 @@ from backend.zendesk.ratelimit import Priority, priority
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS: Final = 730  # the largest `window_days` a setting allows
+# A long pass logs how far it got this often (serve's log; the CLI has its progress bar).
+PROGRESS_LOG_SECONDS: Final = 30.0
 # Zendesk refuses an export start_time within the last minute (and never returns that minute):
 # a later start is moved back to this age, re-reading a little rather than refused.
 EXPORT_MIN_AGE_SECONDS: Final = 61
@@ -128,6 +130,8 @@ class AccountSync:
         client = self._clients.for_tenant(tenant)
         waits_before = (client.budget.waits, client.budget.waited_seconds)
 
+        logged = [time.monotonic()]
+
         def report(state: AccountSyncState) -> None:
             progress.tickets, progress.organizations = (
                 state.tickets_synced,
@@ -144,6 +148,19 @@ class AccountSync:
                 set_sync_position(key, state.position_at)
             if on_progress is not None:
                 on_progress(progress)
+            if time.monotonic() - logged[0] >= PROGRESS_LOG_SECONDS:
+                logged[0] = time.monotonic()
+                log.info(
+                    "account sync of %s: %s pass %.0f %%, %d tickets and %d organizations read, "
+                    "%d rate-limit waits, about %s left",
+                    key,
+                    progress.phase,
+                    100 * (progress.progress or 0),
+                    progress.tickets,
+                    progress.organizations,
+                    progress.rate_limit_waits,
+                    "?" if progress.eta_seconds is None else f"{progress.eta_seconds:.0f} s",
+                )
 
         attempt = datetime.now(UTC)
         try:
@@ -215,14 +232,15 @@ class AccountSync:
                 organizations_start_time=end,
                 organizations_synced=state.organizations_synced + len(page.organizations),
             )
-            await to_thread.run_sync(
+            changed = await to_thread.run_sync(
                 self._repository.apply_organization_page,
                 tenant.subdomain,
                 page.organizations,
                 page.deleted,
                 state,
             )
-            self.on_change(tenant.subdomain, {o.id for o in page.organizations} | set(page.deleted))
+            if changed:
+                self.on_change(tenant.subdomain, changed)
             self.status(tenant.subdomain).pages += 1
             report(state)
             if page.end_of_stream:
@@ -296,3 +314,18 @@ def sync_status(
     else:
         status.progress, status.eta_seconds = 1.0, 0.0
     return status.to_dict()
+
+
+def sync_summary(states: list[AccountSyncState], *, leader: bool) -> dict[str, object]:
+    """The sync across every tenant, for the public /readyz: counts and the slowest first
+    pass's progress, never a tenant's name (those go to the log)."""
+    statuses = [sync_status(state, None) for state in states]
+    running = [s for s in statuses if s["state"] == "running"]
+    progress = [s["progress"] for s in running if isinstance(s["progress"], float)]
+    return {
+        "leader": leader,
+        "tenants": len(statuses),
+        "running": len(running),
+        "failing": sum(s["state"] == "failing" for s in statuses),
+        "first_pass_progress": min(progress) if progress else None,
+    }

@@ -52,6 +52,7 @@ class SyncScheduler:
         self._interval = interval
         self._leadership = leadership
         self._task: asyncio.Task[None] | None = None
+        self.leading = False  # whether this process ran the last round (for /readyz)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._forever(), name="account-sync")
@@ -66,6 +67,7 @@ class SyncScheduler:
             leader = False
             try:
                 async with self._leadership() as leader:
+                    self.leading = leader
                     if leader:
                         await self.run_round()
             except asyncio.CancelledError:

@@ -36,6 +36,9 @@ from backend.store.repository import (
 log = logging.getLogger(__name__)
 
 AnswerKey = tuple[str, int, str, str]  # tenant, organization, settings fingerprint, locale
+# With an earlier answer at hand, a request waits this long for the new one, then answers with
+# the earlier one (marked refreshing) rather than keeping an agent waiting.
+RECOMPUTE_WAIT_SECONDS = 0.3
 _ComputeKey = tuple[str, int, str, int]  # tenant, organization, settings fingerprint, revision
 
 
@@ -111,8 +114,9 @@ class Reports:
                 self._memory[key] = stored
             return stored.body, False
         task = self._compute(tenant, organization, effective)
+        wait = deadline if stored is None else min(deadline, RECOMPUTE_WAIT_SECONDS)
         try:
-            computed = await asyncio.wait_for(asyncio.shield(task), timeout=deadline)
+            computed = await asyncio.wait_for(asyncio.shield(task), timeout=wait)
         except TimeoutError:
             if stored is not None:  # the last answer, while the new one is computed
                 return stored.body, True

@@ -169,16 +169,33 @@ class Repository:
         organizations: Sequence[OrganizationFacts],
         deleted: Collection[int],
         state: AccountSyncState,
-    ) -> None:
-        """One page of the organization export and where the next one starts, together."""
+    ) -> set[int]:
+        """One page of the organization export and where the next one starts, together.
+        Returns the organizations that changed (new, changed or deleted)."""
         with self.engine.begin() as connection:
-            self._write_organizations(connection, tenant, organizations)
+            changed = self._write_organizations(connection, tenant, organizations)
             self._delete_organizations(connection, tenant, deleted)
             self._save_account_sync(connection, tenant, state)
+        return changed | set(deleted)
 
     def _write_organizations(
         self, connection: Connection, tenant: str, organizations: Sequence[OrganizationFacts]
-    ) -> None:
+    ) -> set[int]:
+        """Upsert the organizations that are new or changed (only those gain a revision, so
+        re-reading an unchanged organization invalidates nothing); returns their ids."""
+        ids = [o.id for o in organizations]
+        stored: dict[int, tuple[Any, ...]] = {}
+        columns = (_ORGS.c.name, _ORGS.c.created_at, _ORGS.c.fields, _ORGS.c.tags)
+        for start in range(0, len(ids), _CHUNK):
+            query = select(_ORGS.c.organization_id, *columns).where(
+                _ORGS.c.tenant == tenant, _ORGS.c.organization_id.in_(ids[start : start + _CHUNK])
+            )
+            stored.update({row[0]: tuple(row[1:]) for row in connection.execute(query)})
+        changed = [
+            o
+            for o in organizations
+            if stored.get(o.id) != (o.name, o.created_at, dict(o.fields), list(o.tags))
+        ]
         now = datetime.now(UTC)
         rows = [
             {
@@ -191,11 +208,22 @@ class Repository:
                 "fetched_at": now,
                 "revision": 0,
             }
-            for o in organizations
+            for o in changed
         ]
         self._upsert(
             connection, _ORGS, rows, ("tenant", "organization_id"), increments=("revision",)
         )
+        unchanged = sorted(set(stored) - {o.id for o in changed})
+        for start in range(0, len(unchanged), _CHUNK):  # read again: fresh, not changed
+            connection.execute(
+                update(_ORGS)
+                .where(
+                    _ORGS.c.tenant == tenant,
+                    _ORGS.c.organization_id.in_(unchanged[start : start + _CHUNK]),
+                )
+                .values(fetched_at=now)
+            )
+        return {o.id for o in changed}
 
     def _delete_organizations(
         self, connection: Connection, tenant: str, organization_ids: Collection[int]
@@ -427,6 +455,12 @@ class Repository:
         if row is None:
             return AccountSyncState()
         return AccountSyncState(**{k: v for k, v in row.items() if k != "tenant"})
+
+    def account_syncs(self) -> list[AccountSyncState]:
+        """Every tenant's sync state (for the public readiness summary: no names)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(_ACCOUNT)).mappings().all()
+        return [AccountSyncState(**{k: v for k, v in r.items() if k != "tenant"}) for r in rows]
 
     def save_account_sync(self, tenant: str, state: AccountSyncState) -> None:
         with self.engine.begin() as connection:

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.demo import BackgroundServer, DemoAccount, create_demo_zendesk, generate_account
+from backend.service.account_sync import HISTORY_DAYS
 
 from .conftest import ROOMY
 from .support import (
@@ -76,8 +77,52 @@ def _stored(database: tuple[str, str | None]) -> tuple[int, int]:
         engine.dispose()
 
 
+def _store_contents(database: tuple[str, str | None]) -> tuple[set[int], int, int]:
+    """(stored ticket ids, the pass's export start_time, tickets it counted as read)."""
+    url, schema = database
+    engine = sa.create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1),
+        connect_args={"options": f"-csearch_path={schema}"} if schema else {},
+    )
+    try:
+        with engine.connect() as connection:
+            ids = {r[0] for r in connection.execute(sa.text("SELECT ticket_id FROM ticket_facts"))}
+            start, read = connection.execute(
+                sa.text("SELECT pass_start_time, tickets_synced FROM account_sync")
+            ).one()
+        return ids, int(start), int(read)
+    finally:
+        engine.dispose()
+
+
+def _first_exported(
+    zendesk: BackgroundServer, start_time: int, count: int, account: DemoAccount
+) -> set[int]:
+    """The first `count` tickets of the export from `start_time` that the store keeps."""
+    oldest = time.time() - HISTORY_DAYS * 86400
+    created = {
+        r.id: r.created_at for i in account.organization_ids for r in account.ticket_records(i)
+    }
+    seen: list[int] = []
+    params: dict[str, Any] = {"start_time": start_time}
+    while len(seen) < count:
+        page = httpx.get(
+            f"{zendesk.url}/api/v2/incremental/tickets/cursor",
+            params=params,
+            headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+            timeout=30,
+        ).json()
+        seen.extend(t["id"] for t in page["tickets"])
+        params = {"cursor": page["after_cursor"]}
+    return {i for i in seen[:count] if created[i] >= oldest}
+
+
 def _total(account: DemoAccount) -> int:
-    return sum(len(account.ticket_records(i)) for i in account.organization_ids)
+    """The tickets the store keeps: those created within the 730 days any window may reach."""
+    oldest = time.time() - HISTORY_DAYS * 86400
+    return sum(
+        r.created_at >= oldest for i in account.organization_ids for r in account.ticket_records(i)
+    )
 
 
 def test_kill_9_mid_pass_loses_nothing_and_repeats_at_most_one_page(
@@ -126,9 +171,11 @@ def test_a_page_that_stays_broken_stops_the_sync_where_it_was(
     _out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "sync stopped" in err and "not JSON" in err
-    stored, read = _stored(database)
-    assert stored == read  # the cursor sits right after the last page stored, whole
     _faults(zendesk)
+    # Exactly the whole pages before the broken one are stored, and the cursor sits after them.
+    stored_ids, start_time, read = _store_contents(database)
+    assert read % 1000 == 0
+    assert stored_ids == _first_exported(zendesk, start_time, read, account)
     finished = subprocess.run([CLI, "sync"], env=env, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert _stored(database)[0] == _total(account)

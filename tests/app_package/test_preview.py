@@ -239,10 +239,76 @@ def test_the_proxy_forwards_a_signed_post_with_its_json_body(preview: TestClient
 
 
 def test_organizations_come_from_the_demo_zendesk(preview: TestClient) -> None:
+    """Names only: the demo's intended profile ("gold · adoption") is not a measured colour."""
     answer = preview.get("/preview/organizations").json()
-    assert answer == {
-        "organizations": [
-            {"id": 1, "name": "Acme", "note": "gold · adoption"},
-            {"id": 2, "name": "Globex", "note": ""},
-        ]
+    assert answer == {"organizations": [{"id": 1, "name": "Acme"}, {"id": 2, "name": "Globex"}]}
+
+
+# --- the ticket list's labels: the backend's own answers ---------------------------------
+
+
+def _scoring_backend() -> FastAPI:
+    """Answers like the real backend: 200 with a colour, 202 while computing, or an error."""
+    app = FastAPI()
+
+    @app.get("/api/v1/organizations/{organization_id}/health")
+    async def health(
+        organization_id: int, authorization: Annotated[str, Header()] = ""
+    ) -> JSONResponse:
+        claims = jwt.decode(
+            authorization.removeprefix("Bearer "),
+            SECRET,
+            algorithms=["HS256"],
+            audience="customer-health",
+        )
+        assert (claims["iss"], claims["installation_id"]) == ("demo", 9001)
+        if organization_id == 1:
+            return JSONResponse({"colour": "red", "score": 30.5, "kpis": []})
+        if organization_id == 2:
+            return JSONResponse({"status": "computing"}, status_code=202)
+        return JSONResponse({"detail": "Zendesk unavailable"}, status_code=503)
+
+    return app
+
+
+def _labelling_preview(backend_url: str) -> TestClient:
+    app = FastAPI()
+    app.include_router(
+        create_preview_router(
+            backend_url=backend_url,
+            zendesk_url=ZENDESK,
+            zendesk_token="demo-token",
+            shared_secret=SECRET,
+            subdomain="demo",
+            installation_id=9001,
+            settings={},
+            transport=httpx.ASGITransport(app=_scoring_backend()),
+        )
+    )
+    return TestClient(app)
+
+
+def test_labels_are_the_backends_answers() -> None:
+    labels = _labelling_preview(BACKEND).get("/preview/labels?ids=1,2,3").json()["labels"]
+    assert labels == {
+        "1": {"status": "ready", "colour": "red", "score": 30.5},
+        "2": {"status": "computing"},
+        "3": {"status": "unknown"},
     }
+
+
+def test_labels_without_a_backend_are_unknown_and_bad_ids_are_ignored() -> None:
+    answer = _labelling_preview("").get("/preview/labels?ids=7,abc,,8").json()
+    assert answer == {"labels": {"7": {"status": "unknown"}, "8": {"status": "unknown"}}}
+
+
+def test_the_page_has_language_and_role_links_and_the_role(preview: TestClient) -> None:
+    page = preview.get("/preview?locale=de&role=agent").text
+    assert 'data-locale="en" data-role="agent" href="?locale=en&amp;role=agent">English</a>' in page
+    assert 'data-locale="de" data-role="admin" href="?locale=de&amp;role=admin">' in page
+    start = page.index('id="preview-config">') + len('id="preview-config">')
+    config = json.loads(page[start : page.index("</script>", start)])
+    assert config["agent"]["role"] == "agent"
+    assert config["text"]["colour_red"] == "Kritisch"
+    unknown_role = preview.get("/preview?role=root").text
+    assert '"role": "admin"' in unknown_role

@@ -23,6 +23,8 @@ EXPECTED_FILES = {
     "assets/sidebar.js",
     "assets/api.js",
     "assets/render.js",
+    "assets/chart.js",
+    "assets/messages.js",
     "assets/format.js",
     "assets/i18n.js",
     "assets/ui-strings.js",

@@ -21,6 +21,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,9 @@ from backend.demo import (
     create_demo_zendesk,
     generate_account,
 )
+from backend.demo.history import backfill_history
 from backend.demo.preview import create_preview_router
+from backend.scoring import ScoringSettings
 
 from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INSTALLATION_ID, SCREENSHOTS, sign
 
@@ -57,6 +60,7 @@ TIMEOUT_MS = 10_000
 
 BackendFactory = Callable[..., BackgroundServer]
 PreviewFactory = Callable[..., BackgroundServer]
+BACKEND_APPS: dict[str, FastAPI] = {}  # url → the backend's app, for tests that seed its store
 
 
 @pytest.fixture(scope="session")
@@ -104,8 +108,10 @@ def make_backend(
             "zendesk_max_retry_seconds": 2,
             **overrides,
         }
-        server = BackgroundServer(create_app(AppConfig(**values)), port=port).start()
+        app = create_app(AppConfig(**values))
+        server = BackgroundServer(app, port=port).start()
         servers.append(server)
+        BACKEND_APPS[server.url] = app
         return server
 
     yield start
@@ -115,10 +121,11 @@ def make_backend(
 
 @pytest.fixture(scope="session")
 def make_preview(account: DemoAccount, zendesk: BackgroundServer) -> Iterator[PreviewFactory]:
-    """Starts a preview page whose app settings point at `backend_url` ("" = not configured)."""
+    """Starts a preview page whose app settings point at `backend_url` ("" = not configured);
+    `labels=False` keeps its ticket list from asking the backend about every organization."""
     servers: list[BackgroundServer] = []
 
-    def start(backend_url: str) -> BackgroundServer:
+    def start(backend_url: str, *, labels: bool = True) -> BackgroundServer:
         app = FastAPI()
         app.include_router(
             create_preview_router(
@@ -129,6 +136,7 @@ def make_preview(account: DemoAccount, zendesk: BackgroundServer) -> Iterator[Pr
                 subdomain=account.subdomain,
                 installation_id=INSTALLATION_ID,
                 settings=dict(account.installation["settings"]),
+                label_organizations=labels,
             )
         )
         server = BackgroundServer(app).start()
@@ -147,7 +155,9 @@ def backend(make_backend: BackendFactory) -> BackgroundServer:
 
 @pytest.fixture(scope="session")
 def preview(make_preview: PreviewFactory, backend: BackgroundServer) -> BackgroundServer:
-    return make_preview(backend.url)
+    # Unlabelled: a list asking about all 24 organizations at once would race each test's
+    # card for the backend (tests/e2e/test_preview_page.py checks the labels).
+    return make_preview(backend.url, labels=False)
 
 
 @dataclass
@@ -199,6 +209,37 @@ def by_colour(api: HealthApi, account: DemoAccount) -> dict[str, int]:
     raise AssertionError(f"the demo account lacks a colour; found {found}")
 
 
+@dataclass
+class WithHistory:
+    """A backend whose store has 90 days of scores, as `customer-health demo` writes them."""
+
+    api: HealthApi
+    app: FastAPI
+    preview_url: str
+    organizations: list[int]
+
+
+@pytest.fixture(scope="session")
+def with_history(
+    make_backend: BackendFactory,
+    make_preview: PreviewFactory,
+    account: DemoAccount,
+    by_colour: dict[str, int],
+) -> WithHistory:
+    backend = make_backend()
+    api = HealthApi(backend.url, account.shared_secret, account.subdomain)
+    app = BACKEND_APPS[backend.url]
+    settings, _ = ScoringSettings.from_zendesk(account.installation["settings"])
+    organizations = [by_colour["grey"], by_colour["red"]]
+    for organization_id in organizations:
+        api.report(organization_id)
+        backfill_history(
+            app.state.repository, account.subdomain, organization_id, settings, datetime.now(UTC)
+        )
+        app.state.health.forget_answers((account.subdomain, organization_id))
+    return WithHistory(api, app, make_preview(backend.url, labels=False).url, organizations)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -226,8 +267,15 @@ class Sidebar:
         locale: str | None = None,
         tamper: bool = False,
         base_url: str | None = None,
+        role: str | None = None,
     ) -> None:
-        query = {"organization": organization, "locale": locale, "tamper": 1 if tamper else None}
+        """The preview page; its demo user is an admin unless `role="agent"`."""
+        query = {
+            "organization": organization,
+            "locale": locale,
+            "tamper": 1 if tamper else None,
+            "role": role,
+        }
         params = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
         self.page.goto(f"{base_url or self.base_url}/preview?{params}")
 

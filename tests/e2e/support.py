@@ -8,6 +8,7 @@ strings the tests hold the app to, written out here rather than read from the ap
 from __future__ import annotations
 
 import math
+import re
 import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -61,7 +62,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "trend_flat": "► unchanged in 30 days",
         "trend_up": "▲ {delta} in 30 days",
         "trend_down": "▼ {delta} in 30 days",
-        "window": "Last {days} days",
+        "window": "Key figures of the last {days} days",
         "reason_too_few_data_points": "Only {n} data points; at least {min} are needed.",
         "reason_no_ratings": "No satisfaction ratings in the last {days} days.",
         "reason_no_solved_with_metrics": "No solved tickets with metrics in the last {days} days.",
@@ -75,6 +76,11 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "phase_adoption": "Adoption",
         "phase_success": "Success",
         "refresh": "Refresh",
+        "reason_no_tickets": "No tickets in the last {days} days.",
+        "scale_bad": "bad {value}",
+        "scale_good": "good {value}",
+        "more_one": "Show 1 more recommendation",
+        "more_other": "Show {n} more recommendations",
     },
     "de": {
         "green": "Gesund",
@@ -87,7 +93,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "sla": "SLA",
         "value_balance": "Marge {value}",
         "value_feedback": "CSAT {value}",
-        "value_touchpoints": "One-Touch {value}",
+        "value_touchpoints": "Erstlösung {value}",
         "value_sla": "SLA erfüllt {value}",
         "not_enough_data": "zu wenig Daten",
         "kpis_heading": "Kennzahlen",
@@ -96,10 +102,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "goal_gap_one": "Ziel {target} · noch 1 Punkt",
         "goal_gap_other": "Ziel {target} · noch {n} Punkte",
         "trend_none": "Noch kein 30-Tage-Trend",
-        "trend_flat": "► unverändert in 30 Tagen",
+        "trend_flat": "► seit 30 Tagen unverändert",
         "trend_up": "▲ {delta} in 30 Tagen",
         "trend_down": "▼ {delta} in 30 Tagen",
-        "window": "Letzte {days} Tage",
+        "window": "Kennzahlen der letzten {days} Tage",
         "reason_too_few_data_points": "Nur {n} Datenpunkte; mindestens {min} sind nötig.",
         "reason_no_ratings": "Keine Zufriedenheitsbewertungen in den letzten {days} Tagen.",
         "reason_no_solved_with_metrics": (
@@ -116,6 +122,11 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "phase_adoption": "Adoption",
         "phase_success": "Erfolg",
         "refresh": "Aktualisieren",
+        "reason_no_tickets": "Keine Tickets in den letzten {days} Tagen.",
+        "scale_bad": "schlecht {value}",
+        "scale_good": "gut {value}",
+        "more_one": "1 weitere Empfehlung anzeigen",
+        "more_other": "{n} weitere Empfehlungen anzeigen",
     },
 }
 SEPARATORS: Final = {"en": (",", "."), "de": (".", ",")}  # (grouping, decimal)
@@ -199,3 +210,32 @@ def trend_text(trend: dict[str, Any] | None, language: str) -> str:
         return words["trend_flat"]
     shown = format_number(abs(delta), language, 1)
     return words["trend_up" if delta > 0 else "trend_down"].format(delta=shown)
+
+
+# --- contrast (WCAG 2.1 relative luminance), from colours as Chromium computes them ---------
+
+_RGB = re.compile(r"rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+))?\s*\)")
+
+
+def parse_colour(css: str) -> tuple[float, float, float, float]:
+    """'rgb(3, 129, 83)' or 'rgba(0, 0, 0, 0)' → (r, g, b, alpha)."""
+    match = _RGB.fullmatch(css.strip())
+    assert match, f"not an rgb() colour: {css!r}"
+    r, g, b = (float(match[i]) for i in (1, 2, 3))
+    return r, g, b, float(match[4]) if match[4] is not None else 1.0
+
+
+def _luminance(css: str) -> float:
+    r, g, b, alpha = parse_colour(css)
+    assert alpha == 1.0, f"contrast needs opaque colours, got {css}"
+
+    def channel(value: float) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(foreground: str, background: str) -> float:
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

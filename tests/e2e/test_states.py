@@ -25,6 +25,10 @@ def text(locator: Locator) -> str:
     return locator.text_content() or ""
 
 
+def problem(sidebar: Sidebar, code: str) -> Locator:
+    return sidebar.frame.locator(f'#app [data-state="problem"][data-code="{code}"]')
+
+
 def test_computing_progress_then_card(
     sidebar: Sidebar,
     account: DemoAccount,
@@ -38,7 +42,7 @@ def test_computing_progress_then_card(
     cold = make_backend(cold_deadline_seconds=0.05)  # its own empty database: every org is cold
     faults(rate_slow=1, slow_seconds=0.5)  # every Zendesk call takes 0.5 s
 
-    sidebar.open(big, base_url=make_preview(cold.url).url)
+    sidebar.open(big, base_url=make_preview(cold.url, labels=False).url)
     computing = sidebar.state("computing")
     expect(computing).to_be_visible()
     assert text(computing.locator(".message__title")) == "Computing customer health…"
@@ -78,15 +82,16 @@ def test_backend_down_shows_error_and_retry_recovers(
     gone.stop()  # nothing listens on `port` now
     organization_id = account.organization_ids[0]
 
-    sidebar.open(organization_id, base_url=make_preview(url).url)
-    error = sidebar.state("unreachable")
+    sidebar.open(organization_id, base_url=make_preview(url).url, role="agent")
+    error = problem(sidebar, "backend_unreachable")
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
     assert text(error.locator(".message__title")) == "Backend unreachable"
     assert text(error.locator(".message__body")) == (
-        "The Customer Health backend did not answer. "
-        "Check that it is running and reachable from Zendesk."
+        "The Customer Health backend didn't answer. Try again in a minute; if it lasts, ask "
+        "your Zendesk admin to check that the backend is running and reachable from Zendesk."
     )
+    expect(error.locator(".message__detail")).to_have_count(0)  # agents: no plumbing
     retry = error.get_by_role("button", name="Try again")
     expect(retry).to_be_visible()
     sidebar.screenshot("error-unreachable", publish=True)
@@ -100,26 +105,33 @@ def test_backend_down_shows_error_and_retry_recovers(
     assert text(card.locator(".score__value")) == format_number(report["score"], "en")
 
 
-def test_tampered_token_shows_authorization_error(
-    sidebar: Sidebar, api: HealthApi, account: DemoAccount
+@pytest.mark.parametrize("role", ["agent", "admin"])
+def test_refused_token_says_who_fixes_it_and_shows_the_detail_to_admins_only(
+    sidebar: Sidebar, api: HealthApi, account: DemoAccount, role: str
 ) -> None:
     organization_id = account.organization_ids[0]
     refused = api.get(organization_id, token=tamper_signature(sign(api.secret, api.subdomain)))
     assert refused.status_code == 401
+    assert refused.json()["code"] == "invalid_token"
     detail: Any = refused.json()["detail"]
 
-    sidebar.open(organization_id, tamper=True)
+    sidebar.open(organization_id, tamper=True, role=role)
     expect(sidebar.page.locator(".topbar .warning")).to_contain_text("tampered")
-    error = sidebar.state("unauthorized")
+    error = problem(sidebar, "invalid_token")
     expect(error).to_be_visible()
-    assert text(error.locator(".message__title")) == "Not authorized"
+    assert text(error.locator(".message__title")) == "Connection not trusted"
     assert text(error.locator(".message__body")) == (
-        "The backend refused this app's signature — check the shared secret."
+        "The backend refused this app's signed request. Ask your Zendesk admin to check that "
+        "the app's shared secret matches the backend's."
     )
-    assert text(error.locator(".message__detail")) == detail
+    if role == "admin":
+        assert text(error.locator(".message__detail code")) == detail
+    else:
+        expect(error.locator(".message__detail")).to_have_count(0)
+        assert detail not in (error.text_content() or "")
     expect(error.get_by_role("button", name="Try again")).to_be_visible()
     expect(sidebar.state("report")).to_have_count(0)
-    sidebar.screenshot("error-unauthorized")
+    sidebar.screenshot(f"error-unauthorized-{role}")
 
 
 def test_not_configured_names_the_setting(
@@ -134,12 +146,12 @@ def test_not_configured_names_the_setting(
 
     sidebar.page.on("request", on_request)
     sidebar.open(account.organization_ids[0], base_url=make_preview("").url)
-    message = sidebar.state("not-configured")
+    message = problem(sidebar, "not_configured")
     expect(message).to_be_visible()
-    assert text(message.locator(".message__title")) == "App not configured"
+    assert text(message.locator(".message__title")) == "App not set up"
     assert text(message.locator(".message__body")) == (
-        "An administrator must set the “backend_url” setting of the Customer Health app "
-        "(Admin Center › Apps and integrations › Zendesk Support apps)."
+        "Ask your Zendesk admin to fill in “Backend URL” in the settings of the Customer Health "
+        "app (Admin Center › Apps and integrations › Zendesk Support apps)."
     )
     sidebar.screenshot("not-configured")
     time.sleep(0.2)  # a request the app might still send would show up here

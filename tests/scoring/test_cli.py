@@ -81,7 +81,7 @@ def test_json_output_is_exactly_the_report(
     result = run_json(tmp_path, capsys, document())
     assert set(result) == {
         "score", "colour", "kpis", "recommendations", "goal", "phase", "window_days",
-        "settings_warnings",
+        "thresholds", "settings_warnings", "settings_problems",
     }  # fmt: skip
     assert [k["key"] for k in result["kpis"]] == ["balance", "feedback", "touchpoints", "sla"]
     assert (result["score"], result["colour"]) == (0.0, "red")

@@ -174,16 +174,23 @@ def test_compute_health_reports_window_and_settings_warnings() -> None:
     assert report.to_dict()["settings_warnings"] == ["weight_sla: bad"]
 
 
-def test_to_dict_has_exactly_the_contract_keys() -> None:
+def test_to_dict_has_exactly_the_contract_keys_and_the_extensions() -> None:
+    """DESIGN §5's keys, plus the extensions of docs/api.md."""
     report = compute_health(organization(3650), good_tickets(), DEFAULTS, NOW)
     data = report.to_dict()
     assert set(data) == {
         "score", "colour", "kpis", "recommendations", "goal", "phase", "window_days",
-        "settings_warnings",
+        "settings_warnings", "thresholds", "settings_problems",
     }  # fmt: skip
+    assert data["thresholds"] == {"green": 70, "red": 40}
     assert set(data["kpis"][0]) == {
         "key", "value", "unit", "score", "colour", "weight", "sample_size", "detail",
+        "thresholds", "tickets",
     }  # fmt: skip
+    assert [k["thresholds"] for k in data["kpis"]] == [
+        {"good": 70, "bad": 0}, {"good": 95, "bad": 70}, {"good": 80, "bad": 40},
+        {"good": 95, "bad": 75},
+    ]  # fmt: skip
     assert set(data["goal"]) == {"target", "reached", "gap"}
 
 

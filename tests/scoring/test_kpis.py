@@ -261,7 +261,8 @@ def test_balance_with_empty_window_has_no_data() -> None:
     result = kpis.balance([], organization(3650), DEFAULTS)
     assert result.value is None
     assert result.sample_size == 0
-    assert "only 0 data points" in result.detail["reason"]
+    assert result.detail["reason_code"] == "no_tickets"
+    assert result.detail["reason"] == "no tickets in the window"
 
 
 # --- score and colour ----------------------------------------------------------------------

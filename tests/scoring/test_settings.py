@@ -137,8 +137,10 @@ def test_red_above_green_falls_back_for_given_values() -> None:
     settings, warnings = parse(green_threshold="30", red_threshold="50")
     assert (settings.green_threshold, settings.red_threshold) == (70, 40)
     assert warnings == (
-        "green_threshold and red_threshold: red_threshold (50) must not exceed green_threshold "
-        "(30); using the defaults 70 and 40",
+        "green_threshold: red_threshold (50) must not exceed green_threshold (30); "
+        "using the default 70",
+        "red_threshold: red_threshold (50) must not exceed green_threshold (30); "
+        "using the default 40",
     )
 
 
@@ -156,8 +158,8 @@ def test_good_equal_bad_is_invalid() -> None:
     settings, warnings = parse(feedback_good="80", feedback_bad="80")
     assert settings.thresholds("feedback") == (95, 70)
     assert warnings == (
-        "feedback_good and feedback_bad: good and bad must differ (both 80); "
-        "using the defaults 95/70",
+        "feedback_good: good and bad must differ (both 80); using the default 95",
+        "feedback_bad: good and bad must differ (both 80); using the default 70",
     )
 
 

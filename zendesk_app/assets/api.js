@@ -10,26 +10,26 @@ export function backendBaseUrl(settings) {
 }
 
 /**
- * The exact client.request options for one signed call to the backend. Zendesk substitutes the
- * secure shared secret into `jwt.secret_key`, signs the token and puts it where `{{jwt.token}}` is.
- * `query` is a list of [name, value] pairs; `body` (POST) is sent as JSON.
+ * The exact client.request options for one health request. Zendesk substitutes the secure
+ * shared secret into `jwt.secret_key`, signs the token and puts it where `{{jwt.token}}` is.
  */
-export function signedRequestOptions({
+export function healthRequestOptions({
   backendUrl,
-  path,
-  query = [],
-  type = 'GET',
-  body,
-  dataType = 'json',
+  organizationId,
   subdomain,
   installationId,
   userId,
+  language,
+  refresh = false,
   now = Math.floor(Date.now() / 1000),
 }) {
-  const search = query.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
-  const options = {
-    url: `${backendUrl}${path}${search ? `?${search}` : ''}`,
-    type,
+  const query = [];
+  if (refresh) query.push('refresh=1');
+  if (language) query.push(`locale=${encodeURIComponent(language)}`);
+  const path = `/api/v1/organizations/${encodeURIComponent(organizationId)}/health`;
+  return {
+    url: `${backendUrl}${path}${query.length ? `?${query.join('&')}` : ''}`,
+    type: 'GET',
     secure: true,
     cors: false,
     headers: { Authorization: 'Bearer {{jwt.token}}' },
@@ -48,22 +48,8 @@ export function signedRequestOptions({
         sub: String(userId),
       },
     },
-    dataType,
+    dataType: 'json',
   };
-  if (body !== undefined) {
-    options.contentType = 'application/json';
-    options.data = JSON.stringify(body);
-  }
-  return options;
-}
-
-/** The options for one health request (DESIGN §5). */
-export function healthRequestOptions({ organizationId, language, refresh = false, ...identity }) {
-  const query = [];
-  if (refresh) query.push(['refresh', '1']);
-  if (language) query.push(['locale', language]);
-  const path = `/api/v1/organizations/${encodeURIComponent(organizationId)}/health`;
-  return signedRequestOptions({ ...identity, path, query });
 }
 
 function parseBody(response) {
@@ -91,23 +77,31 @@ function detailText(body) {
   return JSON.stringify(body.detail);
 }
 
-const ERROR_KINDS = { 401: 'unauthorized', 403: 'unauthorized', 404: 'not-found', 422: 'invalid' };
+const PROXY_DETAIL_LIMIT = 300;
+
+/** What came back instead of the backend's answer, for admins: status and a short excerpt. */
+function proxyDetail(response, status) {
+  const text = response && typeof response.responseText === 'string' ? response.responseText.trim() : '';
+  const excerpt = text.length > PROXY_DETAIL_LIMIT ? `${text.slice(0, PROXY_DETAIL_LIMIT)}…` : text;
+  if (!status && !excerpt) return null;
+  return [status ? `HTTP ${status}` : '', excerpt].filter(Boolean).join(': ');
+}
 
 /**
- * Maps a rejected client.request to an outcome. Only answers carrying the backend's
- * {"detail": …} came from the backend; anything else (status 0, a proxy error page, Zendesk's
- * own error JSON) means the backend was not reached.
+ * Maps a rejected client.request to a problem { kind: 'problem', code, status, detail }. Only
+ * answers carrying the backend's {"detail": …} came from the backend (its `code` says what
+ * failed); anything else (status 0, a proxy error page, Zendesk's own error JSON) means the
+ * backend was not reached.
  */
 export function classifyFailure(response) {
   const status = response && typeof response === 'object' ? Number(response.status) || 0 : 0;
   const body = parseBody(response);
   const detail = detailText(body);
-  if (detail === null) return { kind: 'unreachable', status, detail: null, code: null };
-  // The machine `code` of docs/api.md; the app words it, `detail` stays for admins.
-  const code = typeof body.code === 'string' ? body.code : null;
-  if (ERROR_KINDS[status]) return { kind: ERROR_KINDS[status], status, detail, code };
-  if (status === 503) return { kind: 'unavailable', status, detail, code };
-  return { kind: 'error', status, detail, code };
+  if (detail === null) {
+    return { kind: 'problem', code: 'backend_unreachable', status, detail: proxyDetail(response, status) };
+  }
+  const code = body && typeof body.code === 'string' && body.code ? body.code : null;
+  return { kind: 'problem', code, status, detail };
 }
 
 /** Maps a resolved client.request body: the health report, or the 202 "computing" answer. */
@@ -119,7 +113,7 @@ export function classifySuccess(body) {
   if (body && typeof body === 'object' && Array.isArray(body.kpis)) {
     return { kind: 'report', report: body };
   }
-  return { kind: 'error', status: 200, detail: null };
+  return { kind: 'problem', code: 'internal_error', status: 200, detail: 'the answer is not a health report' };
 }
 
 /** One health request; never rejects, answers an outcome { kind, … }. */

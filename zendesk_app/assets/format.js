@@ -44,6 +44,24 @@ export function timeAgo(isoTimestamp, now, t) {
   return t('ago_days', { n: Math.floor(hours / 24) });
 }
 
+/** A duration given in minutes: "45 min" below an hour, else hours ("9.5 h", "52 h"). */
+export function formatMinutes(minutes, t) {
+  const value = Number(minutes);
+  if (minutes === null || minutes === undefined || !Number.isFinite(value)) return '–';
+  if (value < 60) return t('duration_minutes', { n: formatNumber(value, t.language) });
+  const hours = value / 60;
+  return t('duration_hours', { n: formatNumber(hours, t.language, hours < 10 ? 1 : 0) });
+}
+
+/** A calendar day ("2026-11-20") as "20 Nov" / "20. Nov." in the agent's language. */
+export function formatDay(isoDate, language) {
+  const time = Date.parse(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(time)) return '';
+  return new Intl.DateTimeFormat(language, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(time),
+  );
+}
+
 /** Whole points to the goal as the agent reads them (at least 1 while not reached). */
 export function pointsToGo(gap) {
   return Math.max(1, Math.round(Number(gap)));

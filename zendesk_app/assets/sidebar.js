@@ -6,13 +6,27 @@ import { renderComputing, renderLoading, renderProblem, renderReport } from './r
 
 export const POLL_INTERVAL_MS = 1500;
 export const AGO_TICK_MS = 60_000;
-const RELOAD_DEBOUNCE_MS = 100;
+const FOLLOW_DEBOUNCE_MS = 100;
 
-/** Events after which the sidebar shows another organization, per location. */
-export const RELOAD_EVENTS = {
-  ticket_sidebar: ['ticket.requester.id.changed', 'ticket.organization.changed'],
-  organization_sidebar: ['organization.id.changed'],
-  user_sidebar: ['user.id.changed', 'user.organizations.changed'],
+/**
+ * Documented events after which the organization may have changed, per location. On each the
+ * card asks Zendesk again which organization it is about, and reloads only if that changed.
+ * - `app.activated` (all locations): "fires when the app becomes active … when the user
+ *   switches to the tab containing this instance of your app",
+ *   https://developer.zendesk.com/api-reference/apps/apps-core-api/core_api/#appactivated.
+ *   Zendesk documents no event for a ticket's organization field, so an organization chosen
+ *   on the ticket is picked up here, when the agent comes back to the ticket.
+ * - `ticket.requester.id.changed`: "Ticket change events",
+ *   https://developer.zendesk.com/api-reference/apps/apps-support-api/ticket_sidebar/
+ * - `user.organizations.changed`: "Events",
+ *   https://developer.zendesk.com/api-reference/apps/apps-support-api/user_sidebar/
+ * The organization sidebar always shows the same organization: its documented events are
+ * field changes (organization.name.changed, …), none of which changes which one it is.
+ */
+export const FOLLOW_EVENTS = {
+  ticket_sidebar: ['ticket.requester.id.changed', 'app.activated'],
+  organization_sidebar: ['app.activated'],
+  user_sidebar: ['user.organizations.changed', 'app.activated'],
 };
 
 function idOf(organization) {
@@ -39,21 +53,32 @@ export async function resolveOrganizationId(client, location) {
   return requester ? firstOrganizationId(requester.organizations) : null;
 }
 
+/** The selector that finds an element again after the card is redrawn (keeps the focus). */
+function focusSelector(element) {
+  const action = element && element.getAttribute && element.getAttribute('data-action');
+  if (!action) return null;
+  const ticket = element.getAttribute('data-ticket-id');
+  return `[data-action="${action}"]${ticket ? `[data-ticket-id="${ticket}"]` : ''}`;
+}
+
 /**
  * createSidebar(client, env) with env = { root, setTimeout, clearTimeout, now, ResizeObserver,
- * measure }. `root` needs only `innerHTML` and `addEventListener`.
+ * measure, log }. `root` needs only `innerHTML` and `addEventListener`.
  */
 export function createSidebar(client, env) {
   const setTimer = env.setTimeout || globalThis.setTimeout;
   const clearTimer = env.clearTimeout || globalThis.clearTimeout;
   const now = env.now || (() => new Date());
+  const log = env.log || ((message) => console.warn(message));
   const root = env.root;
   let t = translator('en');
   let session = null; // { settings, subdomain, installationId, userId, location }
   let generation = 0;
   let pollTimer = null;
-  let reloadTimer = null;
+  let followTimer = null;
   let lastHeight = null;
+  let organizationId = null; // the organization the card shows (or loads)
+  const view = { isAdmin: false, allRecommendations: false };
 
   const sidebar = { state: 'idle', problem: null, report: null, progress: null };
 
@@ -64,14 +89,35 @@ export function createSidebar(client, env) {
     client.invoke('resize', { width: '100%', height: `${Math.ceil(height)}px` });
   }
 
+  /** Draws the card; a focused button keeps the focus across the redraw. */
+  function paint(html) {
+    const doc = root.ownerDocument;
+    const active = doc && root.contains && root.contains(doc.activeElement) ? doc.activeElement : null;
+    const selector = focusSelector(active);
+    root.innerHTML = html;
+    const again = selector && root.querySelector ? root.querySelector(selector) : null;
+    if (again) again.focus();
+  }
+
   function show(state, html, extra = {}) {
     Object.assign(sidebar, { state, problem: null, report: null, progress: null }, extra);
-    root.innerHTML = html;
+    paint(html);
     resize();
   }
 
   function showProblem(problem) {
-    show(problem.kind, renderProblem(problem, t), { problem });
+    if (problem.detail) {
+      // The technical reason goes to the browser's log; agents see a sentence, admins both.
+      log(`Customer Health: ${problem.code || 'error'} (HTTP ${problem.status || 0}): ${problem.detail}`);
+    }
+    show('problem', renderProblem(problem, t, view), { problem });
+  }
+
+  function showReport(report) {
+    if (report.stale && report.stale_reason) {
+      log(`Customer Health: stale (${report.stale_code || 'unknown'}): ${report.stale_reason}`);
+    }
+    show('report', renderReport(report, t, now(), view), { report });
   }
 
   function cancelPoll() {
@@ -84,7 +130,7 @@ export function createSidebar(client, env) {
     pollTimer = setTimer(() => {
       pollTimer = null;
       if (current !== generation) return;
-      show('report', renderReport(report, t, now()), { report });
+      show('report', renderReport(report, t, now(), view), { report });
       scheduleTick(current, report);
     }, AGO_TICK_MS);
   }
@@ -93,7 +139,7 @@ export function createSidebar(client, env) {
     const outcome = await fetchHealth(client, params);
     if (current !== generation) return; // a newer load superseded this one
     if (outcome.kind === 'report') {
-      show('report', renderReport(outcome.report, t, now()), { report: outcome.report });
+      showReport(outcome.report);
       scheduleTick(current, outcome.report);
     } else if (outcome.kind === 'computing') {
       show('computing', renderComputing(outcome.progress, t), { progress: outcome.progress });
@@ -106,6 +152,14 @@ export function createSidebar(client, env) {
     }
   }
 
+  async function currentOrganization() {
+    try {
+      return await resolveOrganizationId(client, session.location);
+    } catch {
+      return null;
+    }
+  }
+
   /** Loads (or reloads) the card; `refresh` asks the backend to recompute. */
   async function load({ refresh = false } = {}) {
     const current = ++generation;
@@ -113,18 +167,15 @@ export function createSidebar(client, env) {
     show('loading', renderLoading(t));
     const backendUrl = backendBaseUrl(session.settings);
     if (!backendUrl) {
-      showProblem({ kind: 'not-configured', setting: 'backend_url' });
+      showProblem({ code: 'not_configured', setting: 'backend_url' });
       return;
     }
-    let organizationId;
-    try {
-      organizationId = await resolveOrganizationId(client, session.location);
-    } catch {
-      organizationId = null;
-    }
+    const resolved = await currentOrganization();
     if (current !== generation) return;
+    if (String(resolved) !== String(organizationId)) view.allRecommendations = false;
+    organizationId = resolved;
     if (organizationId === null) {
-      showProblem({ kind: 'no-organization' });
+      showProblem({ code: 'no_organization', location: session.location });
       return;
     }
     await request(current, {
@@ -138,20 +189,43 @@ export function createSidebar(client, env) {
     });
   }
 
-  function scheduleReload() {
-    if (reloadTimer !== null) clearTimer(reloadTimer);
-    reloadTimer = setTimer(() => {
-      reloadTimer = null;
-      load();
-    }, RELOAD_DEBOUNCE_MS);
+  /** After a FOLLOW_EVENTS event: reload only when the organization is another one now. */
+  async function follow() {
+    const current = generation;
+    const resolved = await currentOrganization();
+    if (current !== generation) return; // a load started meanwhile resolves for itself
+    if (String(resolved) !== String(organizationId)) await load();
+  }
+
+  function scheduleFollow() {
+    if (followTimer !== null) clearTimer(followTimer);
+    followTimer = setTimer(() => {
+      followTimer = null;
+      follow();
+    }, FOLLOW_DEBOUNCE_MS);
+  }
+
+  function attribute(element, name) {
+    if (element.getAttribute) return element.getAttribute(name);
+    return null;
   }
 
   root.addEventListener('click', (event) => {
     const target = event.target && event.target.closest ? event.target.closest('[data-action]') : null;
     if (!target || !session) return;
-    const action = target.getAttribute ? target.getAttribute('data-action') : target.dataset.action;
+    const action = attribute(target, 'data-action');
     if (action === 'refresh') load({ refresh: true });
     if (action === 'retry') load();
+    if (action === 'open-ticket') {
+      const ticketId = Number.parseInt(attribute(target, 'data-ticket-id'), 10);
+      // Documented: client.invoke('routeTo', 'ticket', ticketId) opens the ticket in a tab,
+      // https://developer.zendesk.com/api-reference/apps/apps-support-api/all_locations/#routeto
+      if (Number.isInteger(ticketId) && ticketId > 0) client.invoke('routeTo', 'ticket', ticketId);
+    }
+    if (action === 'more-recommendations' && sidebar.report) {
+      view.allRecommendations = !view.allRecommendations;
+      show('report', renderReport(sidebar.report, t, now(), view), { report: sidebar.report });
+    }
   });
 
   if (env.ResizeObserver && env.observed) {
@@ -169,6 +243,9 @@ export function createSidebar(client, env) {
     const currentUser = (user && user.currentUser) || {};
     t = translator(languageFor(currentUser.locale));
     if (env.onLanguage) env.onLanguage(t.language);
+    // For what the card shows only (technical details, settings problems): the backend
+    // never trusts a role from the browser.
+    view.isAdmin = currentUser.role === 'admin';
     session = {
       settings: (metadata && metadata.settings) || {},
       installationId: metadata && metadata.installationId,
@@ -176,15 +253,16 @@ export function createSidebar(client, env) {
       location: (context && context.location) || 'ticket_sidebar',
       userId: currentUser.id,
     };
-    for (const name of RELOAD_EVENTS[session.location] || []) client.on(name, scheduleReload);
+    for (const name of FOLLOW_EVENTS[session.location] || []) client.on(name, scheduleFollow);
     await load();
   };
   sidebar.load = load;
   sidebar.language = () => t.language;
+  sidebar.view = view;
   return sidebar;
 }
 
 /** Shown when the page is opened outside Zendesk, where ZAFClient.init() answers false. */
 export function renderOutsideZendesk(root, locale) {
-  root.innerHTML = renderProblem({ kind: 'outside-zendesk' }, translator(languageFor(locale)));
+  root.innerHTML = renderProblem({ code: 'outside_zendesk' }, translator(languageFor(locale)));
 }

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 
 import {
   backendBaseUrl, classifyFailure, classifySuccess, fetchHealth, healthRequestOptions,
-  signedRequestOptions,
 } from '../assets/api.js';
 import { healthReport, stubClient } from './fixtures.mjs';
 
@@ -56,49 +55,33 @@ test('the backend URL loses trailing slashes; blank means not configured', () =>
   assert.equal(backendBaseUrl(undefined), null);
 });
 
-test('failures with a backend detail map to their state', () => {
-  const failure = (status, detail) => ({ status, responseText: JSON.stringify({ detail }) });
-  assert.deepEqual(classifyFailure(failure(401, 'bad signature')), {
-    kind: 'unauthorized', status: 401, detail: 'bad signature', code: null,
+test('failures from the backend carry its code and detail', () => {
+  const failure = (status, detail, code) => ({ status, responseText: JSON.stringify({ detail, code }) });
+  assert.deepEqual(classifyFailure(failure(401, 'invalid token: bad signature', 'invalid_token')), {
+    kind: 'problem', code: 'invalid_token', status: 401, detail: 'invalid token: bad signature',
   });
-  assert.equal(classifyFailure(failure(404, 'unknown')).kind, 'not-found');
-  assert.equal(classifyFailure(failure(422, [{ msg: 'not an integer' }])).detail, 'not an integer');
-  assert.equal(classifyFailure(failure(422, 'x')).kind, 'invalid');
-  assert.equal(classifyFailure(failure(503, 'Zendesk down')).kind, 'unavailable');
-  assert.equal(classifyFailure(failure(500, 'boom')).kind, 'error');
-  assert.equal(classifyFailure({ status: 401, responseJSON: { detail: 'json' } }).detail, 'json');
-});
-
-test('failures carry the machine code of docs/api.md when the backend sends one', () => {
-  const body = { detail: 'Zendesk answered 429', code: 'zendesk_rate_limited' };
-  assert.deepEqual(classifyFailure({ status: 503, responseText: JSON.stringify(body) }), {
-    kind: 'unavailable', status: 503, detail: 'Zendesk answered 429', code: 'zendesk_rate_limited',
+  assert.equal(classifyFailure(failure(503, 'Zendesk refused', 'zendesk_credentials')).code, 'zendesk_credentials');
+  assert.equal(classifyFailure(failure(422, [{ msg: 'not an integer' }], 'invalid_request')).detail, 'not an integer');
+  assert.equal(classifyFailure({ status: 401, responseJSON: { detail: 'json', code: 'invalid_token' } }).detail, 'json');
+  // An older backend without codes: the status decides how the card words it.
+  assert.deepEqual(classifyFailure({ status: 404, responseText: '{"detail":"unknown"}' }), {
+    kind: 'problem', code: null, status: 404, detail: 'unknown',
   });
-  assert.equal(classifyFailure({ status: 422, responseJSON: { detail: 'x', code: 7 } }).code, null);
-});
-
-test('a POST carries its body as JSON; query values are encoded', () => {
-  const options = signedRequestOptions({
-    ...params, path: '/api/v1/preview', type: 'POST', body: { settings: { weight_sla: '1' } },
-    query: [['sort', '-score'], ['colour', 'red & green']],
-  });
-  assert.equal(options.url, 'https://health.example.com/api/v1/preview?sort=-score&colour=red%20%26%20green');
-  assert.equal(options.type, 'POST');
-  assert.equal(options.contentType, 'application/json');
-  assert.deepEqual(JSON.parse(options.data), { settings: { weight_sla: '1' } });
-  assert.deepEqual(options.jwt, healthRequestOptions(params).jwt);
-  const get = signedRequestOptions({ ...params, path: '/api/v1/sync' });
-  assert.equal('data' in get || 'contentType' in get, false);
 });
 
 test('failures without a backend detail mean the backend was not reached', () => {
-  assert.equal(classifyFailure({ status: 0, responseText: '' }).kind, 'unreachable');
-  assert.equal(classifyFailure({ status: 502, responseText: '<html>Bad gateway</html>' }).kind, 'unreachable');
+  assert.deepEqual(classifyFailure({ status: 0, responseText: '' }), {
+    kind: 'problem', code: 'backend_unreachable', status: 0, detail: null,
+  });
+  const gateway = classifyFailure({ status: 502, responseText: '<html>Bad gateway</html>' });
+  assert.equal(gateway.code, 'backend_unreachable');
+  assert.equal(gateway.detail, 'HTTP 502: <html>Bad gateway</html>', 'what came back, for admins');
   assert.equal(
-    classifyFailure({ status: 503, responseText: '{"errors":[{"code":"ConnectionNotFound"}]}' }).kind,
-    'unreachable',
+    classifyFailure({ status: 503, responseText: '{"errors":[{"code":"ConnectionNotFound"}]}' }).code,
+    'backend_unreachable',
   );
-  assert.equal(classifyFailure(new Error('network')).kind, 'unreachable');
+  assert.equal(classifyFailure(new Error('network')).code, 'backend_unreachable');
+  assert.ok(classifyFailure({ status: 502, responseText: 'x'.repeat(5000) }).detail.length < 320);
 });
 
 test('successes: the report, or computing with its progress', () => {
@@ -107,12 +90,16 @@ test('successes: the report, or computing with its progress', () => {
   assert.deepEqual(classifySuccess({ status: 'computing', progress: { fetched: 100, total: 400 } }), {
     kind: 'computing', progress: { fetched: 100, total: 400 },
   });
-  assert.equal(classifySuccess('<html>').kind, 'error');
+  assert.deepEqual(classifySuccess('<html>'), {
+    kind: 'problem', code: 'internal_error', status: 200, detail: 'the answer is not a health report',
+  });
 });
 
 test('fetchHealth sends the options through client.request and never rejects', async () => {
-  const client = stubClient({ responses: [{ reject: { status: 401, responseText: '{"detail":"x"}' } }] });
+  const client = stubClient({
+    responses: [{ reject: { status: 401, responseText: '{"detail":"x","code":"invalid_token"}' } }],
+  });
   const outcome = await fetchHealth(client, params);
-  assert.equal(outcome.kind, 'unauthorized');
+  assert.equal(outcome.code, 'invalid_token');
   assert.deepEqual(client.requests, [healthRequestOptions(params)]);
 });

@@ -6,12 +6,27 @@ export function healthReport(overrides = {}) {
     score: 63.4,
     colour: 'yellow',
     kpis: [
-      { key: 'balance', value: -250.4, unit: '%', score: 0, colour: 'red', weight: 2, sample_size: 31, detail: {} },
-      { key: 'feedback', value: 86.2, unit: '%', score: 64.8, colour: 'yellow', weight: 2, sample_size: 1, detail: {} },
-      { key: 'touchpoints', value: 52, unit: '%', score: 30, colour: 'red', weight: 1, sample_size: 20, detail: {} },
+      {
+        key: 'balance', value: -250.4, unit: '%', score: 0, colour: 'red', weight: 2, sample_size: 31, detail: {},
+        thresholds: { good: 70, bad: 0 },
+        tickets: [{ id: 901, reason: 'high_handle_time', value: 3.5, target: null }],
+      },
+      {
+        key: 'feedback', value: 86.2, unit: '%', score: 64.8, colour: 'yellow', weight: 2, sample_size: 1, detail: {},
+        thresholds: { good: 95, bad: 70 },
+        tickets: [{ id: 811, reason: 'bad_rating', value: null, target: null }],
+      },
+      {
+        key: 'touchpoints', value: 52, unit: '%', score: 30, colour: 'red', weight: 1, sample_size: 20, detail: {},
+        thresholds: { good: 80, bad: 40 },
+        tickets: [
+          { id: 702, reason: 'many_replies', value: 6, target: null },
+          { id: 701, reason: 'many_replies', value: 4, target: null },
+        ],
+      },
       {
         key: 'sla', value: null, unit: '%', score: null, colour: 'grey', weight: 3, sample_size: 2,
-        detail: { reason: 'only 2 solved tickets with metrics' },
+        detail: { reason: 'only 2 solved tickets with metrics' }, thresholds: { good: 95, bad: 75 }, tickets: [],
       },
     ],
     recommendations: [
@@ -30,6 +45,9 @@ export function healthReport(overrides = {}) {
     goal: { target: 70, reached: false, gap: 6.6 },
     phase: 'adoption',
     window_days: 90,
+    thresholds: { green: 70, red: 40 },
+    settings_warnings: [],
+    settings_problems: [],
     computed_at: '2026-11-20T10:00:00Z',
     data_as_of: '2026-11-20T10:00:00Z',
     stale: false,
@@ -44,6 +62,7 @@ export function stubClient({
   settings = { backend_url: 'https://health.example.com/' },
   location = 'ticket_sidebar',
   locale = 'en-US',
+  role = 'agent',
   data = { 'ticket.organization': { id: 42, name: 'Acme' } },
   responses = [],
 } = {}) {
@@ -51,14 +70,15 @@ export function stubClient({
     requests: [],
     invoked: [],
     handlers: {},
+    data, // tests change it to move the ticket to another organization
     metadata: async () => ({ appId: 7, installationId: '9001', settings }),
     context: async () => ({ product: 'support', location, account: { subdomain: 'acme' } }),
     get: async (path) => {
-      if (path === 'currentUser') return { currentUser: { id: 555, locale, name: 'Agent' } };
-      return { [path]: data[path] };
+      if (path === 'currentUser') return { currentUser: { id: 555, locale, name: 'Agent', role } };
+      return { [path]: client.data[path] };
     },
-    invoke: (name, payload) => {
-      client.invoked.push([name, payload]);
+    invoke: (name, ...args) => {
+      client.invoked.push([name, ...args]);
     },
     on: (name, handler) => {
       client.handlers[name] = handler;
@@ -81,8 +101,10 @@ export function stubRoot() {
     addEventListener(type, listener) {
       this.listeners[type] = listener;
     },
-    click(action) {
-      const target = { getAttribute: () => action };
+    /** A click on an element with data-action="action" and the given other attributes. */
+    click(action, attributes = {}) {
+      const all = { 'data-action': action, ...attributes };
+      const target = { getAttribute: (name) => all[name] ?? null };
       this.listeners.click({ target: { closest: (selector) => (selector === '[data-action]' ? target : null) } });
     },
   };

@@ -37,7 +37,7 @@ test('time ago in minutes, hours and days', () => {
   assert.equal(timeAgo('2026-11-20T10:04:00Z', now, en), 'just now');
   assert.equal(timeAgo('2026-11-20T10:00:00Z', now, en), '4 min ago');
   assert.equal(timeAgo('2026-11-20T07:00:00Z', now, en), '3 h ago');
-  assert.equal(timeAgo('2026-11-17T10:00:00Z', now, en), '3 d ago');
+  assert.equal(timeAgo('2026-11-17T10:00:00Z', now, en), '3 days ago');
   assert.equal(timeAgo('2026-11-20T10:00:00Z', now, de), 'vor 4 Min.');
   assert.equal(timeAgo('not a date', now, en), null);
 });

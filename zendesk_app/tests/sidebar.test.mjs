@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { POLL_INTERVAL_MS, createSidebar, resolveOrganizationId } from '../assets/sidebar.js';
+import { FOLLOW_EVENTS, POLL_INTERVAL_MS, createSidebar, resolveOrganizationId } from '../assets/sidebar.js';
 import { NOW, fakeTimers, healthReport, settle, stubClient, stubRoot } from './fixtures.mjs';
 
 function setup(clientOptions = {}) {
@@ -9,17 +9,21 @@ function setup(clientOptions = {}) {
   const root = stubRoot();
   const timers = fakeTimers();
   let height = 300;
+  const logged = [];
   const sidebar = createSidebar(client, {
     root,
     setTimeout: timers.setTimeout,
     clearTimeout: timers.clearTimeout,
     now: () => NOW,
     measure: () => height,
+    log: (message) => logged.push(message),
   });
-  return { client, root, timers, sidebar, setHeight: (h) => { height = h; } };
+  return { client, root, timers, sidebar, logged, setHeight: (h) => { height = h; } };
 }
 
-const detail = (status, text) => ({ reject: { status, responseText: JSON.stringify({ detail: text }) } });
+const failure = (status, text, code) => ({
+  reject: { status, responseText: JSON.stringify({ detail: text, code }) },
+});
 
 test('200: renders the report and resizes the iframe to the content', async () => {
   const { client, root, sidebar } = setup({ responses: [{ resolve: healthReport() }] });
@@ -68,12 +72,26 @@ test('202 → polls every 1.5 s with a progress bar, then shows the report', asy
   assert.deepEqual([...timers.pending.values()].map((timer) => timer.ms), [60_000]);
 });
 
-test('401: the unauthorized state with the backend detail', async () => {
-  const { root, sidebar } = setup({ responses: [detail(401, 'Signature verification failed')] });
+test('a refused token: a sentence for the agent, the detail to the log only', async () => {
+  const { root, sidebar, logged } = setup({
+    responses: [failure(401, 'invalid token: signature does not match', 'invalid_token')],
+  });
   await sidebar.start();
-  assert.equal(sidebar.state, 'unauthorized');
-  assert.match(root.innerHTML, /check the shared secret/);
-  assert.match(root.innerHTML, /Signature verification failed/);
+  assert.equal(sidebar.state, 'problem');
+  assert.equal(sidebar.problem.code, 'invalid_token');
+  assert.match(root.innerHTML, /Ask your Zendesk admin to check that the app&#39;s shared secret/);
+  assert.doesNotMatch(root.innerHTML, /signature does not match/);
+  assert.deepEqual(logged, ['Customer Health: invalid_token (HTTP 401): invalid token: signature does not match']);
+});
+
+test('admins also see the technical detail', async () => {
+  const { root, sidebar } = setup({
+    role: 'admin',
+    responses: [failure(503, 'GET /api/v2/organizations/42/tickets answered 503', 'zendesk_unavailable')],
+  });
+  await sidebar.start();
+  assert.match(root.innerHTML, /Zendesk isn&#39;t answering/);
+  assert.match(root.innerHTML, /<code>GET \/api\/v2\/organizations\/42\/tickets answered 503<\/code>/);
 });
 
 test('network error: unreachable with a retry that loads again', async () => {
@@ -81,7 +99,7 @@ test('network error: unreachable with a retry that loads again', async () => {
     responses: [{ reject: { status: 0, responseText: '' } }, { resolve: healthReport() }],
   });
   await sidebar.start();
-  assert.equal(sidebar.state, 'unreachable');
+  assert.equal(sidebar.problem.code, 'backend_unreachable');
   assert.match(root.innerHTML, /data-action="retry"/);
   root.click('retry');
   await settle();
@@ -89,11 +107,11 @@ test('network error: unreachable with a retry that loads again', async () => {
   assert.equal(client.requests.length, 2);
 });
 
-test('404, 422 and 503 each have their own state', async () => {
-  for (const [status, state] of [[404, 'not-found'], [422, 'invalid'], [503, 'unavailable']]) {
-    const { sidebar } = setup({ responses: [detail(status, 'x')] });
+test('each backend code is worded as such', async () => {
+  for (const [status, code] of [[404, 'organization_not_found'], [422, 'invalid_request'], [503, 'zendesk_credentials']]) {
+    const { sidebar, root } = setup({ responses: [failure(status, 'x', code)] });
     await sidebar.start();
-    assert.equal(sidebar.state, state);
+    assert.match(root.innerHTML, new RegExp(`data-code="${code}"`));
   }
 });
 
@@ -112,7 +130,7 @@ test('no organization on the ticket or its requester: says so without calling th
     data: { 'ticket.organization': null, 'ticket.requester': { id: 1, organizations: [] } },
   });
   await sidebar.start();
-  assert.equal(sidebar.state, 'no-organization');
+  assert.equal(sidebar.problem.code, 'no_organization');
   assert.match(root.innerHTML, /No organization/);
   assert.equal(client.requests.length, 0);
 });
@@ -120,8 +138,8 @@ test('no organization on the ticket or its requester: says so without calling th
 test('backend_url missing: not configured, names the setting, no request', async () => {
   const { client, root, sidebar } = setup({ settings: { backend_url: '  ' } });
   await sidebar.start();
-  assert.equal(sidebar.state, 'not-configured');
-  assert.match(root.innerHTML, /backend_url/);
+  assert.equal(sidebar.problem.code, 'not_configured');
+  assert.match(root.innerHTML, /“Backend URL”/);
   assert.equal(client.requests.length, 0);
 });
 
@@ -132,12 +150,75 @@ test('German agents get German text and locale=de', async () => {
   assert.match(root.innerHTML, /Kennzahlen/);
 });
 
-test('ticket changes reload the card; a superseded answer is dropped', async () => {
+test('only documented events are subscribed, per location', async () => {
+  assert.deepEqual(FOLLOW_EVENTS, {
+    ticket_sidebar: ['ticket.requester.id.changed', 'app.activated'],
+    organization_sidebar: ['app.activated'],
+    user_sidebar: ['user.organizations.changed', 'app.activated'],
+  });
+  for (const location of Object.keys(FOLLOW_EVENTS)) {
+    const { client, sidebar } = setup({
+      location,
+      data: { organization: { id: 42 }, 'user.organizations': [{ id: 42 }], 'ticket.organization': { id: 42 } },
+      responses: [{ resolve: healthReport() }],
+    });
+    await sidebar.start();
+    assert.deepEqual(Object.keys(client.handlers).sort(), [...FOLLOW_EVENTS[location]].sort());
+  }
+});
+
+test('a new requester in another organization reloads the card', async () => {
+  const { client, sidebar, timers } = setup({
+    responses: [{ resolve: healthReport() }, { resolve: healthReport({ organization: { id: 77, name: 'Other' } }) }],
+  });
+  await sidebar.start();
+  client.data = { 'ticket.organization': null, 'ticket.requester': { id: 3, organizations: [{ id: 77 }] } };
+  client.handlers['ticket.requester.id.changed']();
+  timers.runAll();
+  await settle();
+  assert.equal(client.requests.length, 2);
+  assert.match(client.requests[1].url, /organizations\/77\/health/);
+  assert.equal(sidebar.report.organization.name, 'Other');
+});
+
+test('an organization changed on the ticket is picked up when the app is activated again', async () => {
+  const { client, sidebar, timers } = setup({
+    responses: [{ resolve: healthReport() }, { resolve: healthReport({ organization: { id: 43, name: 'Moved' } }) }],
+  });
+  await sidebar.start();
+  client.data = { 'ticket.organization': { id: 43 } };
+  client.handlers['app.activated']();
+  timers.runAll();
+  await settle();
+  assert.equal(sidebar.report.organization.name, 'Moved');
+});
+
+test('coming back to the same organization does not reload or re-ask the backend', async () => {
+  const { client, sidebar, timers } = setup({ responses: [{ resolve: healthReport() }] });
+  await sidebar.start();
+  client.handlers['app.activated']();
+  client.handlers['ticket.requester.id.changed']();
+  timers.runAll();
+  await settle();
+  assert.equal(client.requests.length, 1);
+  assert.equal(sidebar.state, 'report');
+});
+
+test('a requester leaving every organization shows "no organization"', async () => {
+  const { client, sidebar, timers } = setup({ responses: [{ resolve: healthReport() }] });
+  await sidebar.start();
+  client.data = { 'ticket.organization': null, 'ticket.requester': { id: 4, organizations: [] } };
+  client.handlers['ticket.requester.id.changed']();
+  timers.runAll();
+  await settle();
+  assert.equal(sidebar.problem.code, 'no_organization');
+});
+
+test('a superseded answer is dropped', async () => {
   let release;
   const slow = new Promise((resolve) => { release = resolve; });
   const { client, sidebar, timers } = setup({ responses: [{ resolve: healthReport() }] });
   await sidebar.start();
-  assert.deepEqual(Object.keys(client.handlers).sort(), ['ticket.organization.changed', 'ticket.requester.id.changed']);
   // The next request hangs; a second change happens meanwhile and answers first.
   client.request = async (options) => {
     client.requests.push(options);
@@ -147,16 +228,61 @@ test('ticket changes reload the card; a superseded answer is dropped', async () 
     }
     return healthReport({ organization: { id: 2, name: 'New' } });
   };
+  client.data = { 'ticket.organization': { id: 1 } };
   client.handlers['ticket.requester.id.changed']();
   timers.runAll();
   await settle();
-  client.handlers['ticket.organization.changed']();
+  client.data = { 'ticket.organization': { id: 2 } };
+  client.handlers['app.activated']();
   timers.runAll();
   await settle();
   release();
   await settle();
   assert.equal(client.requests.length, 3);
   assert.equal(sidebar.report.organization.name, 'New');
+});
+
+test('a drill-down ticket opens in Zendesk with routeTo', async () => {
+  const { client, root, sidebar } = setup({ responses: [{ resolve: healthReport() }] });
+  await sidebar.start();
+  root.click('open-ticket', { 'data-ticket-id': '702' });
+  assert.deepEqual(client.invoked.at(-1), ['routeTo', 'ticket', 702]);
+  const before = client.invoked.length;
+  root.click('open-ticket', { 'data-ticket-id': 'javascript:alert(1)' });
+  assert.equal(client.invoked.length, before, 'no id, no navigation');
+});
+
+test('"show more" expands the recommendations, and a new organization folds them again', async () => {
+  const { client, root, sidebar, timers } = setup({
+    responses: [{ resolve: healthReport() }, { resolve: healthReport({ organization: { id: 9, name: 'Nine' } }) }],
+  });
+  await sidebar.start();
+  assert.doesNotMatch(root.innerHTML, /Third one/);
+  root.click('more-recommendations');
+  assert.match(root.innerHTML, /Third one, never shown\./);
+  assert.equal(client.requests.length, 1, 'expanding asks the backend nothing');
+  timers.runAll(); // the minute tick keeps them expanded
+  assert.match(root.innerHTML, /Third one, never shown\./);
+  client.data = { 'ticket.organization': { id: 9 } };
+  client.handlers['app.activated']();
+  timers.runAll();
+  await settle();
+  assert.equal(sidebar.report.organization.name, 'Nine');
+  assert.doesNotMatch(root.innerHTML, /Third one/);
+});
+
+test('admins see settings problems on the card; agents do not', async () => {
+  const report = healthReport({
+    settings_warnings: ['red_threshold: red_threshold (90) must not exceed green_threshold (70); using the default 40'],
+    settings_problems: [{ setting: 'red_threshold', code: 'red_above_green', value: '90', default: '40', params: { red: 90, green: 70 } }],
+  });
+  const agent = setup({ responses: [{ resolve: report }] });
+  await agent.sidebar.start();
+  assert.doesNotMatch(agent.root.innerHTML, /settings-problems/);
+  const admin = setup({ role: 'admin', locale: 'de', responses: [{ resolve: report }] });
+  await admin.sidebar.start();
+  assert.match(admin.root.innerHTML, /Einstellungen prüfen/);
+  assert.match(admin.root.innerHTML, /„Rot unter Score“ \(90\) darf nicht über „Grün ab Score“ \(70\) liegen\./);
 });
 
 test('resize is sent only when the height changes', async () => {
