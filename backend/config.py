@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -18,6 +20,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./customer-health.db"
 MIN_SHARED_SECRET_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _DATABASE_URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://\[[0-9a-fA-F:]+\](:[0-9]{1,5})?"
+)
 
 
 class ConfigError(ValueError):
@@ -101,6 +106,14 @@ class AppConfig(BaseSettings):
     # /readyz asks Zendesk at most this often per tenant (the answer is cached between probes).
     readiness_zendesk_seconds: float = Field(default=60, ge=1)
 
+    # Logs, metrics and development-only CORS (README: "Backend configuration").
+    log_format: Literal["text", "json"] = "text"
+    # /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset: no /metrics.
+    metrics_token: SecretStr | None = None
+    # Origins allowed beside Zendesk's, comma-separated: for development only, e.g. zcli's
+    # local app server http://localhost:4567. Never needed in production.
+    cors_extra_origins: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, url: str) -> str:
@@ -154,6 +167,18 @@ class AppConfig(BaseSettings):
     @classmethod
     def _subdomain(cls, value: str | None) -> str | None:
         return value.strip().lower() if value else None
+
+    @field_validator("cors_extra_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        origins = [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    f"{origin[:100]!r} is not an origin such as "
+                    "http://localhost:4567 (scheme, host and port only)"
+                )
+        return ",".join(origins)
 
     @model_validator(mode="after")
     def _zendesk_url(self) -> AppConfig:

@@ -2,12 +2,16 @@
 
 A single-tenant deployment takes its tenant from the environment; a multi-tenant one registers
 tenants in the database (`customer-health tenant add`), their secrets encrypted with Fernet.
+The sealed box also holds the tenant's subdomain and Zendesk URL: whoever can write the database
+but lacks ENCRYPTION_KEY cannot send a tenant's credentials to another host.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -19,6 +23,8 @@ from backend.config import AppConfig, ConfigError
 from backend.store.repository import Repository, StoredTenant
 from backend.zendesk.auth import ApiToken, BearerToken, ClientCredentials, ZendeskAuth
 from backend.zendesk.client import base_url_for
+
+log = logging.getLogger(__name__)
 
 PREVIOUS_SECRET = "previous_shared_secret"  # noqa: S105 - the key naming it among sealed secrets
 AuthKind = Literal["oauth_token", "client_credentials", "api_token"]
@@ -90,6 +96,15 @@ def previous_secret_from_config(config: AppConfig) -> str | None:
     return previous.get_secret_value() if previous is not None else None
 
 
+# The sealed form of a tenant: v2 seals the subdomain and the Zendesk URL with the secrets;
+# v1 (no "v" key: rows written before) sealed only the secrets and the credentials, flat.
+SEALED_VERSION = 2
+
+
+class TenantUnavailable(Exception):
+    """A registered tenant's row cannot be used (undecryptable, altered, or unsafe legacy)."""
+
+
 class SecretBox:
     """Encrypts tenant secrets at rest; several comma-separated keys allow key rotation."""
 
@@ -106,16 +121,18 @@ class SecretBox:
     def new_key() -> str:
         return Fernet.generate_key().decode()
 
-    def seal(self, secrets: dict[str, str]) -> bytes:
+    def seal(self, secrets: Mapping[str, object]) -> bytes:
         return self._fernet.encrypt(json.dumps(secrets).encode())
 
-    def open(self, sealed: bytes) -> dict[str, str]:
+    def open(self, sealed: bytes) -> dict[str, object]:
         try:
-            opened: dict[str, str] = json.loads(self._fernet.decrypt(sealed))
+            opened = json.loads(self._fernet.decrypt(sealed))
         except InvalidToken:
             raise ConfigError(
                 "a tenant's secrets cannot be decrypted with ENCRYPTION_KEY"
             ) from None
+        if not isinstance(opened, dict):
+            raise ConfigError("a tenant's sealed secrets are not an object")
         return opened
 
 
@@ -124,30 +141,66 @@ def secret_box(config: AppConfig) -> SecretBox | None:
 
 
 def seal_tenant(tenant: Tenant, box: SecretBox) -> StoredTenant:
-    secrets = {"shared_secret": tenant.shared_secret, **tenant.credentials}
-    if tenant.previous_secret:
-        secrets[PREVIOUS_SECRET] = tenant.previous_secret
+    sealed = {
+        "v": SEALED_VERSION,
+        "subdomain": tenant.subdomain,
+        "zendesk_url": tenant.zendesk_url,
+        "shared_secret": tenant.shared_secret,
+        PREVIOUS_SECRET: tenant.previous_secret,
+        "credentials": tenant.credentials,
+    }
     return StoredTenant(
         subdomain=tenant.subdomain,
-        zendesk_url=tenant.zendesk_url,
+        zendesk_url=tenant.zendesk_url,  # for `tenant list` only; the sealed copy is used
         auth_kind=tenant.auth_kind or "",
-        secrets=box.seal(secrets),
+        secrets=box.seal(sealed),
         created_at=datetime.now(UTC),
     )
 
 
 def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
-    secrets = box.open(stored.secrets)
-    shared_secret = secrets.pop("shared_secret")
-    previous_secret = secrets.pop(PREVIOUS_SECRET, None)
+    """The tenant of a row, or TenantUnavailable when the row cannot be trusted."""
+    name = stored.subdomain
+    try:
+        sealed = box.open(stored.secrets)
+    except ConfigError as error:
+        raise TenantUnavailable(f"tenant {name!r}: {error}") from None
+    column_url = base_url_for(name, stored.zendesk_url)
+    if sealed.get("v") == SEALED_VERSION:
+        if sealed.get("subdomain") != name or sealed.get("zendesk_url") != column_url:
+            raise TenantUnavailable(
+                f"tenant {name!r}: its row was changed outside `customer-health tenant add` "
+                "(subdomain or Zendesk URL differ from the sealed ones); register it again"
+            )
+        credentials = sealed.get("credentials")
+        shared_secret = sealed.get("shared_secret")
+        previous_secret = sealed.get(PREVIOUS_SECRET)
+        zendesk_url = column_url
+    else:
+        # Sealed before URLs were: trusted only where the URL follows from the subdomain.
+        if column_url != base_url_for(name):
+            raise TenantUnavailable(
+                f"tenant {name!r} was registered before Zendesk URLs were sealed and points "
+                f"to {column_url}; register it again with `customer-health tenant add`"
+            )
+        log.warning(
+            "tenant %r was registered before its Zendesk URL was sealed; run "
+            "`customer-health tenant add` for it again to seal it",
+            name,
+        )
+        shared_secret = sealed.pop("shared_secret", None)
+        previous_secret = sealed.pop(PREVIOUS_SECRET, None)
+        credentials, zendesk_url = sealed, column_url
+    if not isinstance(shared_secret, str) or not isinstance(credentials, dict):
+        raise TenantUnavailable(f"tenant {name!r}: its sealed secrets are incomplete")
     kind = stored.auth_kind if stored.auth_kind in CREDENTIAL_VARIABLES else None
     return Tenant(
-        subdomain=stored.subdomain,
-        zendesk_url=base_url_for(stored.subdomain, stored.zendesk_url),
+        subdomain=name,
+        zendesk_url=zendesk_url,
         auth_kind=kind,  # type: ignore[arg-type]
         shared_secret=shared_secret,
-        credentials=secrets,
-        previous_secret=previous_secret,
+        credentials={str(k): str(v) for k, v in credentials.items()},
+        previous_secret=previous_secret if isinstance(previous_secret, str) else None,
     )
 
 
@@ -189,6 +242,10 @@ class TenantRegistry:
         if self._box is None:
             return found
         for stored in self._repository.tenants():
-            if not any(tenant.subdomain == stored.subdomain for tenant in found):
+            if any(tenant.subdomain == stored.subdomain for tenant in found):
+                continue
+            try:
                 found.append(open_tenant(stored, self._box))
+            except TenantUnavailable as error:
+                log.error("skipped: %s", error)  # one unusable row must not stop the others
         return found

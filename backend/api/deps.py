@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.api.signed_requests import InvalidToken, SignedRequest, bearer_token, verify
 from backend.service.health import HealthService
@@ -20,18 +21,33 @@ def _registry(request: Request) -> TenantRegistry:
     return registry
 
 
+# Declares the scheme in the OpenAPI schema (for /docs and schemathesis); the header itself is
+# read below, so a refusal can say precisely what is wrong with it.
+_signed_by_zendesk = HTTPBearer(
+    scheme_name="ZendeskSignedRequest",
+    bearerFormat="JWT",
+    description="The app's HS256 JWT, signed by Zendesk's proxy with the shared secret.",
+    auto_error=False,
+)
+
+
 def signed_request(
     request: Request,
     registry: Annotated[TenantRegistry, Depends(_registry)],
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(_signed_by_zendesk)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> SignedRequest:
     """Verify the ZAF JWT (runs in the thread pool: a tenant lookup may touch the database)."""
     try:
-        return verify(bearer_token(authorization), registry.resolve)
+        signed = verify(bearer_token(authorization), registry.resolve)
     except InvalidToken as error:
         client = request.client.host if request.client else "-"
-        log.warning("refused %s %s from %s: %s", request.method, request.url.path, client, error)
+        log.warning(
+            "refused %s %s from %s: %s", request.method, request.url.path, client, error.log_reason
+        )
         raise
+    request.state.tenant = signed.tenant.subdomain  # for the request's log line
+    return signed
 
 
 def _health_service(request: Request) -> HealthService:

@@ -16,9 +16,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
+from backend.api.middleware import headers_outside_the_layers
 from backend.api.signed_requests import InvalidToken
 from backend.service.health import HealthUnavailable, OrganizationNotFound
 from backend.service.settings_cache import UnknownInstallation
+from backend.tenants import TenantUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ ORGANIZATION_NOT_FOUND = "organization_not_found"
 INVALID_REQUEST = "invalid_request"
 ZENDESK_UNAVAILABLE = "zendesk_unavailable"
 DATABASE_UNAVAILABLE = "database_unavailable"
+TENANT_UNAVAILABLE = "tenant_unavailable"
 INTERNAL_ERROR = "internal_error"
 # Starlette's own refusals (an unknown path, a wrong method): by status.
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
@@ -73,6 +76,16 @@ async def _unavailable(_request: Request, error: Exception) -> JSONResponse:
     return _json(503, str(error), _code(error, ZENDESK_UNAVAILABLE), {"Retry-After": "30"})
 
 
+async def _tenant_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("503: %s", error)  # the operator's to fix; the caller learns only that
+    return _json(
+        503,
+        "the backend cannot use this account's registration; "
+        "its operator must register the account again",
+        TENANT_UNAVAILABLE,
+    )
+
+
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = []
@@ -103,7 +116,12 @@ async def _database(request: Request, error: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return _json(500, "internal error; the backend log has the details", INTERNAL_ERROR)
+    return _json(
+        500,
+        "internal error; the backend log has the details",
+        INTERNAL_ERROR,
+        headers_outside_the_layers(),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -111,6 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownInstallation, _unknown_installation)
     app.add_exception_handler(OrganizationNotFound, _not_found)
     app.add_exception_handler(HealthUnavailable, _unavailable)
+    app.add_exception_handler(TenantUnavailable, _tenant_unavailable)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)

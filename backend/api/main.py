@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from backend import __version__
 from backend.api import errors
-from backend.api.routes import health, sync, system
+from backend.api.middleware import install_middleware
+from backend.api.routes import health, metrics, sync, system
 from backend.config import AppConfig
 from backend.service.account_sync import AccountSync
 from backend.service.background import SyncScheduler
@@ -28,13 +28,6 @@ from backend.store.repository import Repository
 from backend.tenants import TenantRegistry, secret_box, tenant_from_config
 
 log = logging.getLogger(__name__)
-
-# Where ZAF runs the app's iframe: Zendesk itself, Zendesk-hosted app assets, zcli's dev server.
-ZAF_ORIGINS = (
-    r"https://([a-z0-9-]+\.)*zendesk\.com"
-    r"|https://[a-z0-9-]+\.apps\.zdusercontent\.com"
-    r"|http://localhost:4567"
-)
 
 
 def create_app(config: AppConfig | None = None, *, schema: str | None = None) -> FastAPI:
@@ -101,15 +94,10 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.state.scheduler = scheduler
     app.state.reports = reports
     app.state.readiness = readiness
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origin_regex=ZAF_ORIGINS,
-        allow_methods=["GET"],
-        allow_headers=["Authorization", "Content-Type"],
-        max_age=600,
-    )
+    install_middleware(app, config)
     errors.install_error_handlers(app)
     app.include_router(system.router)
+    app.include_router(metrics.router)
     app.include_router(health.router)
     app.include_router(sync.router)
     return app

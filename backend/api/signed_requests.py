@@ -6,11 +6,15 @@ tenant's secret, HS256 only, so a token can never be verified with another tenan
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from jose import jws, jwt
 from jose.exceptions import ExpiredSignatureError, JWSError, JWTClaimsError, JWTError
@@ -26,15 +30,26 @@ MAX_LIFETIME_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 60
 MAX_TOKEN_BYTES = 8 * 1024
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "iat")
+MAX_INSTALLATION_ID = 2**63 - 1
+# An unknown issuer and a wrong signature get this same answer, so that nobody can list the
+# accounts registered with this backend by trying subdomains; the log tells them apart.
+SIGNATURE_REFUSED = "signature does not match the shared secret of a registered account"
 _MISSING = re.compile(r'missing required key "(\w+)"')
+_ISSUER = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+# `str.isdigit` and `int` accept far more than 0-9 ("²", Arabic-Indic digits): ASCII only.
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+# Verifying an unknown issuer's token against a key nobody knows costs what a wrong signature
+# costs, so the two cannot be told apart by timing either.
+_UNKNOWN_ISSUER_KEY = secrets.token_hex(32)
 
 
 class InvalidToken(Exception):
-    """The request's token was refused; the message says which check failed."""
+    """The request's token was refused. `str()` is the reason answered to the caller;
+    `log_reason` may say more, for the backend's log only."""
 
-
-class UnknownTenant(InvalidToken):
-    """The token names an issuer this backend has no tenant for."""
+    def __init__(self, reason: str, *, log_reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.log_reason = log_reason or reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +85,18 @@ def verify(
     algorithm = header.get("alg")
     if algorithm != ALGORITHM:
         raise InvalidToken(f"algorithm {algorithm!r} is not allowed; only {ALGORITHM}")
+    if "crit" in header:
+        # RFC 7515 §4.1.11: a recipient that does not understand a critical extension must
+        # refuse the token; this backend understands none.
+        raise InvalidToken("the crit header is not supported")
     issuer = unverified.get("iss")
     if not isinstance(issuer, str) or not issuer:
         raise InvalidToken("token has no iss claim")
-    tenant = resolve_tenant(issuer.lower())
+    tenant = _tenant_for(issuer, resolve_tenant)
     if tenant is None:
-        raise UnknownTenant(f"unknown issuer {issuer[:63]!r}")
+        with contextlib.suppress(InvalidToken):  # always fails: it only spends the same time
+            _decode(token, _UNKNOWN_ISSUER_KEY, issuer)
+        raise InvalidToken(SIGNATURE_REFUSED, log_reason=f"unknown issuer {issuer[:63]!r}")
     if any(len(s) < MIN_SHARED_SECRET_LENGTH for s in _secrets(tenant)):
         # Registered before secrets had a minimum: anyone could forge a token signed with an
         # empty or short key, so none verifies. The operator must register a longer secret.
@@ -84,12 +105,40 @@ def verify(
             tenant.subdomain,
             MIN_SHARED_SECRET_LENGTH,
         )
-        raise InvalidToken("signature does not match this account's shared secret")
+        raise InvalidToken(
+            SIGNATURE_REFUSED, log_reason=f"{tenant.subdomain!r} has a too short shared secret"
+        )
+    claims = _decode(token, _signing_secret(token, tenant), issuer)
 
+    now = time.time()
+    issued_at, expires_at = _numeric(claims, "iat"), _numeric(claims, "exp")
+    if issued_at > now + CLOCK_SKEW_SECONDS:
+        raise InvalidToken("token issued in the future (iat)")
+    if expires_at - issued_at > MAX_LIFETIME_SECONDS:
+        raise InvalidToken(f"token lifetime exceeds {MAX_LIFETIME_SECONDS} s")
+    if expires_at <= issued_at:
+        raise InvalidToken("token expires before it was issued")
+
+    subject = claims.get("sub")
+    return SignedRequest(
+        tenant,
+        _installation_id(claims.get("installation_id")),
+        subject if isinstance(subject, str) else None,
+    )
+
+
+def _tenant_for(issuer: str, resolve_tenant: Callable[[str], Tenant | None]) -> Tenant | None:
+    # Only a name that can be a Zendesk subdomain is looked up: Unicode case folding would
+    # otherwise map other strings onto one ("\u212aacme".lower() is "kacme").
+    name = issuer.lower() if issuer.isascii() else ""
+    return resolve_tenant(name) if _ISSUER.fullmatch(name) else None
+
+
+def _decode(token: str, secret: str, issuer: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
-            _signing_secret(token, tenant),
+            secret,
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=issuer,
@@ -106,28 +155,28 @@ def verify(
         missing = _MISSING.search(str(error))
         if missing:
             raise InvalidToken(f"missing {missing.group(1)} claim") from None
-        raise InvalidToken("signature does not match this account's shared secret") from None
-    except (TypeError, ValueError):
-        raise InvalidToken("token claims have invalid types") from None
+        raise InvalidToken(
+            SIGNATURE_REFUSED, log_reason=f"signature does not match the secret of {issuer!r}"
+        ) from None
+    except (TypeError, ValueError, ArithmeticError):
+        # e.g. an exp of 1e400 (infinity) or a 400-digit iat: numbers no clock can hold.
+        raise InvalidToken("token claims have invalid types or values") from None
+    return claims
 
-    now = time.time()
-    issued_at, expires_at = _numeric(claims, "iat"), _numeric(claims, "exp")
-    if issued_at > now + CLOCK_SKEW_SECONDS:
-        raise InvalidToken("token issued in the future (iat)")
-    if expires_at - issued_at > MAX_LIFETIME_SECONDS:
-        raise InvalidToken(f"token lifetime exceeds {MAX_LIFETIME_SECONDS} s")
-    if expires_at <= issued_at:
-        raise InvalidToken("token expires before it was issued")
 
-    installation_id = claims.get("installation_id")
-    if isinstance(installation_id, str) and installation_id.isdigit():
-        installation_id = int(installation_id)
-    if installation_id is not None and (
-        not isinstance(installation_id, int) or isinstance(installation_id, bool)
+def _installation_id(value: object) -> int | None:
+    """The claim as a positive integer: a JSON integer, or a string of ASCII digits."""
+    if value is None:
+        return None
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value):
+        value = int(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 < value <= MAX_INSTALLATION_ID
     ):
-        raise InvalidToken("installation_id claim must be an integer")
-    subject = claims.get("sub")
-    return SignedRequest(tenant, installation_id, subject if isinstance(subject, str) else None)
+        raise InvalidToken("installation_id claim must be a positive integer")
+    return value
 
 
 def _secrets(tenant: Tenant) -> list[str]:
@@ -153,7 +202,13 @@ def _numeric(claims: dict[str, object], name: str) -> float:
     value = claims.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidToken(f"{name} claim must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidToken(f"{name} claim must be a finite number")
+    return number
 
 
 def _claims_reason(message: str) -> str:

@@ -7,8 +7,6 @@ on stderr and exits with EXIT_USAGE.
 from __future__ import annotations
 
 import argparse
-import logging
-import logging.config
 import sys
 from typing import Any, NoReturn
 
@@ -16,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from backend.config import AppConfig, ConfigError
+from backend.observability.logs import configure_logging, logging_config
 from backend.store.db import (
     DatabaseUnavailable,
     SchemaNotCurrent,
@@ -45,6 +44,10 @@ VARIABLES: dict[str, str] = {
     "PORT": "port to listen on (default 8000)",
     "WORKERS": "server processes (default 1)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
+    "LOG_FORMAT": "text (default) or json: one JSON object a line, with its request id",
+    "METRICS_TOKEN": "turns on /metrics, readable with Authorization: Bearer METRICS_TOKEN",
+    "PROMETHEUS_MULTIPROC_DIR": "a folder several serve processes share for /metrics",
+    "CORS_EXTRA_ORIGINS": "development only: origins allowed beside Zendesk's",
     "FRESHNESS_SECONDS": "answer from the store this long before asking Zendesk again (300)",
     "COLD_DEADLINE_SECONDS": "how long a first request waits before answering 202 (2)",
     "SETTINGS_CACHE_SECONDS": "how long the app's settings are cached (60)",
@@ -126,33 +129,4 @@ def open_database(config: AppConfig, *, prepare: bool = True, migrate: bool = Fa
     return engine
 
 
-def logging_config(level: str) -> dict[str, Any]:
-    """Logging for this process and (handed to uvicorn) for every worker it starts."""
-    level = level.upper()
-    quieter = max(logging.WARNING, logging.getLevelName(level))
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "line",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "root": {"level": level, "handlers": ["stderr"]},
-        "loggers": {
-            # One line per HTTP request to Zendesk drowns everything else; the client logs
-            # what matters.
-            "httpx": {"level": logging.getLevelName(quieter)},
-            # uvicorn's own loggers propagate to the root handler instead of their own.
-            "uvicorn": {"level": level, "handlers": [], "propagate": True},
-            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
-            "uvicorn.access": {"level": level, "handlers": [], "propagate": True},
-        },
-    }
-
-
-def configure_logging(level: str) -> None:
-    logging.config.dictConfig(logging_config(level))
+__all__ = ["configure_logging", "logging_config"]  # re-exported for the commands

@@ -14,7 +14,8 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from backend.cli.environment import fail, logging_config
+from backend.cli.environment import fail
+from backend.observability.logs import LogFormat, logging_config
 
 
 def listen(host: str, port: int, *, hint: str = "set PORT or --port") -> socket.socket:
@@ -38,11 +39,21 @@ def listen(host: str, port: int, *, hint: str = "set PORT or --port") -> socket.
 
 
 def run_server(
-    app: Any, sock: socket.socket, *, log_level: str, workers: int = 1, **options: Any
+    app: Any,
+    sock: socket.socket,
+    *,
+    log_level: str,
+    log_format: LogFormat = "text",
+    workers: int = 1,
+    **options: Any,
 ) -> None:
     """Serve `app` (an app, or an import string of a factory when workers > 1) on `sock`."""
     config = uvicorn.Config(
-        app, factory=workers > 1, workers=workers, log_config=logging_config(log_level), **options
+        app,
+        factory=workers > 1,
+        workers=workers,
+        log_config=logging_config(log_level, log_format),
+        **options,
     )
     try:
         if workers > 1:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
+import shutil
+import tempfile
 from typing import Any
 
 from backend.cli.environment import (
@@ -18,11 +22,16 @@ from backend.cli.environment import (
 from backend.cli.listening import listen, run_server
 from backend.tenants import credentials_from_config
 
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 READS = (
     *TENANT,
     *CREDENTIALS,
     "ENCRYPTION_KEY",
     *DATABASE,
+    "LOG_FORMAT",
+    "METRICS_TOKEN",
+    MULTIPROC_VARIABLE,
+    "CORS_EXTRA_ORIGINS",
     "HOST",
     "PORT",
     "WORKERS",
@@ -53,6 +62,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+def shared_metrics_folder() -> None:
+    """Workers write their metrics where any of them can read all (prometheus-client's
+    multi-process mode): the operator's PROMETHEUS_MULTIPROC_DIR, else a fresh folder that
+    lives as long as this server. Set before the workers start; they inherit it."""
+    if os.environ.get(MULTIPROC_VARIABLE):
+        return
+    folder = tempfile.mkdtemp(prefix="customer-health-metrics-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[MULTIPROC_VARIABLE] = folder
+
+
 def run(args: argparse.Namespace) -> int:
     overrides = {
         key: value
@@ -70,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             "no Zendesk API credentials: set ZENDESK_OAUTH_TOKEN, or ZENDESK_CLIENT_ID "
             "and ZENDESK_CLIENT_SECRET, or ZENDESK_EMAIL and ZENDESK_API_TOKEN"
         )
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     # Once, here, before any worker starts: workers then find the schema ready, never race.
     open_database(config).dispose()
     sock = listen(config.host, config.port)
@@ -78,9 +98,17 @@ def run(args: argparse.Namespace) -> int:
         # Each worker builds its app from the environment; host, port and workers matter only
         # here, where the socket is bound and handed to them.
         target: Any = "backend.api.main:create_app"
+        shared_metrics_folder()
     else:
         from backend.api.main import create_app  # imported late: `--help` stays fast
 
         target = create_app(config)
-    run_server(target, sock, log_level=config.log_level, workers=config.workers, proxy_headers=True)
+    run_server(
+        target,
+        sock,
+        log_level=config.log_level,
+        log_format=config.log_format,
+        workers=config.workers,
+        proxy_headers=True,
+    )
     return 0

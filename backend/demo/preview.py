@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 from fastapi import APIRouter, HTTPException, Request
@@ -41,6 +41,9 @@ _MEDIA_TYPES: Final = {
     ".svg": "image/svg+xml",
 }
 PROXY_TIMEOUT_SECONDS: Final = 30.0
+PROXY_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+# Headers the caller may not set: the proxy's HTTP client writes these itself.
+_FIXED_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 DEMO_AGENT: Final = {"id": 1001, "name": "Demo Agent", "email": "agent@example.com"}
 ROLES: Final = ("admin", "agent")
 # Labelling the ticket list asks the backend about every organization: a few at a time, and
@@ -51,6 +54,10 @@ LABEL_TIMEOUT_SECONDS: Final = 3.0
 
 class ProxyRefused(Exception):
     """A request Zendesk's proxy would not forward; answered as 400 with Zendesk-style errors."""
+
+
+class CrossSiteRequest(Exception):
+    """A proxy call that did not come from the preview page itself (answered 403)."""
 
 
 def _secure_scopes() -> dict[str, tuple[str, ...]]:
@@ -86,7 +93,8 @@ def tamper_signature(token: str) -> str:
     return f"{head}.{payload}.{first}{signature[1:]}"
 
 
-def sign_jwt(options: Mapping[str, Any], substitute: Any, now: int) -> str:
+def sign_jwt(options: object, substitute: Any, now: int) -> str:
+    options = _object(options, "jwt")
     if options.get("algorithm", "HS256") != "HS256":
         raise ProxyRefused("jwt.algorithm must be HS256")
     secret = substitute(str(options.get("secret_key", "")), "jwt_secret_key")
@@ -94,9 +102,11 @@ def sign_jwt(options: Mapping[str, Any], substitute: Any, now: int) -> str:
         raise ProxyRefused("jwt.secret_key is empty")
     claims = {
         key: substitute(value, "jwt_claim") if isinstance(value, str) else value
-        for key, value in (options.get("claims") or {}).items()
+        for key, value in _object(options.get("claims"), "jwt.claims").items()
     }
-    expiry = int(options.get("expiry", 3600))
+    expiry = options.get("expiry", 3600)
+    if isinstance(expiry, bool) or not isinstance(expiry, int) or not 0 < expiry <= 86_400:
+        raise ProxyRefused("jwt.expiry must be a whole number of seconds up to 86400")
     claims.update({"iat": now, "exp": now + expiry})
     token: str = jwt.encode(claims, secret, algorithm="HS256")
     return token
@@ -120,7 +130,6 @@ def create_preview_router(
     one organization's cold fetch is not competing with the list asking about all of them.
     """
     backend = backend_url.rstrip("/")
-    backend_host = urlsplit(backend).hostname
     public_settings: dict[str, Any] = {**settings, "backend_url": backend}
     proxy_settings: dict[str, Any] = {**public_settings, "shared_secret": shared_secret}
     secure = _secure_scopes()
@@ -197,9 +206,13 @@ def create_preview_router(
     @router.get("/app/assets/{path:path}")
     async def app_asset(path: str) -> Response:
         assets = (APP_DIR / "assets").resolve()
-        file = (assets / path).resolve()
-        if not file.is_relative_to(assets) or not file.is_file():
-            raise HTTPException(status_code=404, detail=f"no asset {path}")
+        try:
+            file = (assets / path).resolve()
+            found = file.is_relative_to(assets) and file.is_file()
+        except (ValueError, OSError):  # a NUL byte, a name longer than the OS allows
+            found = False
+        if not found:
+            raise HTTPException(status_code=404, detail=f"no asset {path[:200]!r}")
         media_type = _MEDIA_TYPES.get(file.suffix, "application/octet-stream")
         if file.suffix == ".html":
             # The real file stays as shipped; only the preview swaps the SDK for the stand-in.
@@ -258,12 +271,21 @@ def create_preview_router(
 
     @router.post("/proxy")
     async def proxy(request: Request, tamper: bool = False) -> Response:
-        """What Zendesk's proxy does: settings, JWT, forward, relay status and body."""
+        """What Zendesk's proxy does: settings, JWT, forward, relay status and body.
+
+        Only for the preview page itself, and only to the backend's API: it signs with the
+        shared secret, so any other caller or target would be handed that power."""
+        try:
+            _refuse_cross_site(request)
+        except CrossSiteRequest as error:
+            return JSONResponse(
+                {"errors": [{"code": "CrossSiteRequest", "title": str(error)}]}, status_code=403
+            )
         try:
             options = await request.json()
             if not isinstance(options, dict):
                 raise ProxyRefused("the request options must be an object")
-            outgoing = _prepare(options, proxy_settings, secure, backend_host, tamper)
+            outgoing = _prepare(options, proxy_settings, secure, backend, tamper)
         except (ProxyRefused, ValueError) as error:
             return JSONResponse(
                 {"errors": [{"code": "InvalidRequest", "title": str(error)}]}, status_code=400
@@ -340,11 +362,57 @@ def _view_links(language: str, role: str) -> str:
     )
 
 
+def _refuse_cross_site(request: Request) -> None:
+    """Only the preview page's own script may call the proxy.
+
+    A JSON content type cannot be sent cross-site without a CORS preflight (which fails), so a
+    form or `text/plain` post from another site is refused; browsers' Origin and
+    Sec-Fetch-Site must say same-origin when present."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise CrossSiteRequest("the proxy takes only application/json from the preview page")
+    origin = request.headers.get("origin")
+    own_origin = f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != own_origin:
+        raise CrossSiteRequest(f"cross-site request from {origin[:100]!r}")
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        raise CrossSiteRequest("cross-site request (Sec-Fetch-Site)")
+
+
+def _object(value: object, name: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ProxyRefused(f"{name} must be an object")
+    return value
+
+
+def _backend_api_url(url: str, backend: str) -> str:
+    """`url` when it is on the backend's API, else ProxyRefused. Only there is signing safe:
+    not other hosts, not the demo Zendesk's controls on another port of the same host, not
+    the preview's own routes (the demo serves them from the backend's port)."""
+    target, base = urlsplit(url), urlsplit(backend)
+    try:
+        same_origin = (target.scheme, target.hostname, target.port) == (
+            base.scheme,
+            base.hostname,
+            base.port,
+        )
+    except ValueError:  # a port that is not a number
+        same_origin = False
+    if target.username is not None or target.password is not None or not same_origin:
+        raise ProxyRefused(f"{target.hostname} is not in the app's domainWhitelist")
+    path = unquote(target.path)
+    if not path.startswith(f"{base.path.rstrip('/')}/api/") or ".." in path.split("/"):
+        raise ProxyRefused("the preview forwards only to the backend's /api/ paths")
+    return url
+
+
 def _prepare(
     options: Mapping[str, Any],
     settings: Mapping[str, object],
     secure: Mapping[str, tuple[str, ...]],
-    backend_host: str | None,
+    backend: str,
     tamper: bool,
 ) -> dict[str, Any]:
     def substitute(text: str, scope: str) -> str:
@@ -353,11 +421,12 @@ def _prepare(
     url = substitute(str(options.get("url", "")), "url")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProxyRefused(f"invalid url {url!r}")
-    if options.get("secure") and parts.hostname != backend_host:
-        raise ProxyRefused(f"{parts.hostname} is not in the app's domainWhitelist")
+        raise ProxyRefused(f"invalid url {url[:200]!r}")
+    url = _backend_api_url(url, backend)
     headers = {
-        str(k): substitute(str(v), "header") for k, v in (options.get("headers") or {}).items()
+        str(k): substitute(str(v), "header")
+        for k, v in _object(options.get("headers"), "headers").items()
+        if str(k).lower() not in _FIXED_HEADERS
     }
     if "jwt" in options:
         token = sign_jwt(options["jwt"], substitute, int(time.time()))
@@ -365,11 +434,13 @@ def _prepare(
         url = _JWT_TOKEN.sub(token, url)
         headers = {k: _JWT_TOKEN.sub(token, v) for k, v in headers.items()}
     method = str(options.get("type", "GET")).upper()
+    if method not in PROXY_METHODS:
+        raise ProxyRefused(f"type must be one of {', '.join(sorted(PROXY_METHODS))}")
     outgoing: dict[str, Any] = {"method": method, "url": url, "headers": headers}
     data = options.get("data")
     if data is not None and method not in ("GET", "HEAD"):
         outgoing["content"] = data if isinstance(data, str) else json.dumps(data)
         outgoing["headers"].setdefault(
-            "Content-Type", options.get("contentType", "application/json")
+            "Content-Type", str(options.get("contentType", "application/json"))
         )
     return outgoing

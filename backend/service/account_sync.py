@@ -19,6 +19,7 @@ from typing import Final
 
 from anyio import to_thread
 
+from backend.observability.metrics import set_sync_position, set_sync_progress
 from backend.service.clients import ZendeskClients
 from backend.service.problems import problem_code
 from backend.store.repository import AccountSyncState, Repository
@@ -142,6 +143,9 @@ class AccountSync:
             progress.progress, progress.eta_seconds = pass_progress(
                 start, state.position_at, datetime.now(UTC), time.monotonic() - started
             )
+            set_sync_progress(key, progress=progress.progress, tickets=state.tickets_synced)
+            if state.position_at is not None:
+                set_sync_position(key, state.position_at)
             if on_progress is not None:
                 on_progress(progress)
             if time.monotonic() - logged[0] >= PROGRESS_LOG_SECONDS:
@@ -187,6 +191,7 @@ class AccountSync:
         )
         await to_thread.run_sync(repo.save_account_sync, key, done)
         progress.state, progress.progress, progress.eta_seconds = "idle", 1.0, 0.0
+        set_sync_progress(key, progress=1.0, tickets=progress.tickets)
         progress.last_success_at, progress.last_error, progress.last_error_code = (
             attempt,
             None,

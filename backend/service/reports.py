@@ -20,6 +20,7 @@ from typing import Any
 from anyio import to_thread
 from cachetools import LRUCache
 
+from backend.observability.metrics import record_answer_cache
 from backend.scoring import HealthReport, compute_health, trend
 from backend.scoring.health import recommendations
 from backend.scoring.report import Snapshot
@@ -101,8 +102,10 @@ class Reports:
             remembered = self._memory.get(key)
         if remembered is not None and self._current(remembered, organization):
             self.hits += 1
+            record_answer_cache(hit=True)
             return remembered.body, False
         self.misses += 1
+        record_answer_cache(hit=False)
         stored = remembered or await to_thread.run_sync(
             self._repository.report, tenant, organization.facts.id, effective.fingerprint, locale
         )

@@ -4,7 +4,10 @@ DATABASE_URL says so, brought to the newest Alembic revision by `migrate`.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +32,16 @@ class SchemaNotCurrent(Exception):
     """The schema is not at the revision this version needs; the message says what to run."""
 
 
+log = logging.getLogger(__name__)
+
+
 def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     """An engine for `url`; `schema` pins PostgreSQL's search_path (tests use a schema each)."""
     parsed = make_url(url)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _create_owner_only(Path(parsed.database))
         connect_args["check_same_thread"] = False
         engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -41,6 +49,25 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=10)
+
+
+def _create_owner_only(database: Path) -> None:
+    """Create the database file readable by its owner only: it holds the tenants' sealed
+    secrets and the customers' ticket data. SQLite gives its -wal and -shm files the mode of
+    the database file. An existing file keeps its mode (an operator may have chosen it), with
+    a warning when others can read it."""
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileNotFoundError:
+        return  # no such folder: connecting reports it, naming DATABASE_URL
+    except FileExistsError:
+        mode = stat.S_IMODE(database.stat().st_mode)
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            log.warning(
+                "%s can be read by other users (mode %o); `chmod 600` it and its -wal/-shm",
+                database,
+                mode,
+            )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

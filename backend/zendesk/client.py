@@ -29,6 +29,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from backend.observability.metrics import record_zendesk_call
 from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.zendesk.auth import ZendeskAuth
 from backend.zendesk.errors import (
@@ -404,9 +405,12 @@ class ZendeskClient:
                 method, path, params=params, headers={"Authorization": authorization}
             )
         except httpx.TimeoutException:
+            record_zendesk_call(kind, "timeout")
             raise TransientFailure(f"{method} {path} timed out") from None
         except httpx.TransportError as error:
+            record_zendesk_call(kind, "transport_error")
             raise TransientFailure(f"{method} {path} failed: {type(error).__name__}") from None
+        record_zendesk_call(kind, response.status_code)
         export = parse_endpoint_limits(response.headers).get(EXPORT_BUCKET_HEADER)
         self._budget.observe(parse_rate_limit(response.headers), export)
         return response
@@ -414,7 +418,9 @@ class ZendeskClient:
     async def _post_token(self, path: str, body: dict[str, str]) -> httpx.Response:
         await self._budget.acquire()
         self.stats.record("oauth_token")
-        return await self._http.post(path, json=body)
+        response = await self._http.post(path, json=body)
+        record_zendesk_call("oauth_token", response.status_code)
+        return response
 
     def _json(
         self,

@@ -28,6 +28,8 @@ from typing import Final, Protocol
 
 import anyio
 
+from backend.observability.metrics import record_rate_wait
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT_PER_MINUTE: Final = 200  # the smallest paid Support plan (Team)
@@ -268,6 +270,7 @@ class RateBudget:
         if waited > 0:
             self.waits += 1
             self.waited_seconds += waited
+        record_rate_wait(waited, "interactive" if interactive else "background")
         return waited
 
     async def _take(self, bucket: str, limit: int, interactive: bool) -> float:

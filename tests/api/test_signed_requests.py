@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from jose import jws
 
 from .support import SECRET, SUBDOMAIN, BackendFactory, bearer, get_health, sign
 
@@ -21,7 +22,15 @@ def _unsigned(claims: dict[str, object], header: dict[str, object]) -> str:
     return f"{part(header)}.{part(claims)}."
 
 
+def _raw(payload: str, **header: object) -> str:
+    """A correctly signed token whose claims are exactly `payload` (JSON no library writes)."""
+    token: str = jws.sign(payload.encode(), SECRET, headers=header, algorithm="HS256")
+    return token
+
+
 NOW = int(time.time())
+CLAIMS = f'"iss": "{SUBDOMAIN}", "aud": "customer-health"'
+SIGNATURE_REFUSED = "signature does not match the shared secret of a registered account"
 
 REFUSALS = {
     "garbage": ("not-a-jwt", "not a well-formed JWT"),
@@ -33,8 +42,14 @@ REFUSALS = {
         "algorithm 'none' is not allowed",
     ),
     "HS384": (sign(algorithm="HS384"), "algorithm 'HS384' is not allowed"),
-    "wrong secret": (sign("not-the-secret"), "signature does not match"),
-    "unknown iss": (sign(iss="nobody-here"), "unknown issuer 'nobody-here'"),
+    "wrong secret": (sign("not-the-secret"), SIGNATURE_REFUSED),
+    "unknown iss": (sign(iss="nobody-here"), SIGNATURE_REFUSED),
+    "crit header": (_raw(f'{{{CLAIMS}, "iat": {NOW}, "exp": {NOW + 60}}}', crit=["exp"]), "crit"),
+    "exp 1e400": (_raw(f'{{{CLAIMS}, "iat": {NOW}, "exp": 1e400}}'), "invalid types or values"),
+    "iat of 400 digits": (
+        _raw(f'{{{CLAIMS}, "iat": 1{"0" * 400}, "exp": {NOW + 10**6}}}'),
+        "iat claim",
+    ),
     "no iss": (sign(drop=("iss",)), "no iss claim"),
     "expired": (sign(iat=NOW - 900, exp=NOW - 300), "token expired"),
     "iat in the future": (sign(iat=NOW + 600, exp=NOW + 900), "issued in the future"),
@@ -45,6 +60,14 @@ REFUSALS = {
     "wrong aud": (sign(aud="someone-else"), "audience must be 'customer-health'"),
     "numeric sub": (sign(sub=900001), "sub claim must be a string"),
     "installation not a number": (sign(installation_id="x1"), "installation_id claim must be"),
+    # str.isdigit() accepts these and int() either fails on them or reads them as numbers.
+    "installation ²": (sign(installation_id="²"), "installation_id claim must be"),
+    "installation 1²": (sign(installation_id="1²"), "installation_id claim must be"),
+    "installation Arabic-Indic": (sign(installation_id="١٠٠١"), "installation_id claim must be"),
+    "installation 0": (sign(installation_id=0), "installation_id claim must be"),
+    "installation negative": (sign(installation_id=-1001), "installation_id claim must be"),
+    "installation over 2^63": (sign(installation_id=2**63), "installation_id claim must be"),
+    "installation true": (sign(installation_id=True), "installation_id claim must be"),
     "oversize": (sign(padding="x" * 9000), "larger than 8192 bytes"),
 }
 
@@ -83,6 +106,33 @@ def test_valid_token_is_accepted(make_backend: BackendFactory) -> None:
     response = httpx.get(make_backend().url + WHOAMI, headers=bearer(sign()))
     assert response.status_code == 200
     assert response.json() == {"tenant": SUBDOMAIN, "installation_id": 1001}
+
+
+def test_an_installation_id_of_ascii_digits_is_read_as_a_number(
+    make_backend: BackendFactory,
+) -> None:
+    response = httpx.get(make_backend().url + WHOAMI, headers=bearer(sign(installation_id="1001")))
+    assert response.json() == {"tenant": SUBDOMAIN, "installation_id": 1001}
+
+
+def test_unknown_issuer_and_wrong_signature_get_the_same_answer(
+    make_backend: BackendFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Else anyone could list the subdomains registered with the backend by trying names."""
+    backend = make_backend()
+    with caplog.at_level("WARNING", logger="backend.api.deps"):
+        unknown = httpx.get(backend.url + WHOAMI, headers=bearer(sign(iss="nobody-here")))
+        forged = httpx.get(backend.url + WHOAMI, headers=bearer(sign("not-the-secret")))
+    assert unknown.status_code == forged.status_code == 401
+    assert unknown.content == forged.content
+
+    def comparable(response: httpx.Response) -> dict[str, str]:
+        return {k: v for k, v in response.headers.items() if k not in ("date", "x-request-id")}
+
+    assert comparable(unknown) == comparable(forged)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "unknown issuer 'nobody-here'" in logged  # the operator still sees the difference
+    assert f"signature does not match the secret of '{SUBDOMAIN}'" in logged
 
 
 def test_small_clock_skew_is_tolerated(make_backend: BackendFactory) -> None:

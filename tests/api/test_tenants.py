@@ -53,7 +53,7 @@ def two_tenants(
     database_url = f"sqlite:///{tmp_path / 'tenants.db'}"
     _register(monkeypatch, database_url, "alpha", ALPHA_SECRET, zendesk.url)
     _register(monkeypatch, database_url, "beta", BETA_SECRET, other_zendesk.url)
-    config = AppConfig(database_url=database_url, encryption_key=KEY)
+    config = AppConfig(database_url=database_url, encryption_key=KEY, cold_deadline_seconds=10)
     with BackgroundServer(create_app(config)) as backend:
         yield backend, database_url
 

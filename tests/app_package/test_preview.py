@@ -42,7 +42,7 @@ def _echo_app() -> FastAPI:
             }
         )
 
-    @app.post("/echo-post")
+    @app.post("/api/v1/echo-post")
     async def echo_post(
         request: Request, authorization: Annotated[str, Header()] = ""
     ) -> JSONResponse:
@@ -50,7 +50,7 @@ def _echo_app() -> FastAPI:
         claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="customer-health")
         return JSONResponse({"claims": claims, "body": await request.json()})
 
-    @app.get("/down")
+    @app.get("/api/v1/down")
     async def down() -> JSONResponse:
         return JSONResponse({"detail": "Zendesk unavailable"}, status_code=503)
 
@@ -132,7 +132,7 @@ def test_a_tampered_signature_is_refused_by_the_backend(preview: TestClient) -> 
 
 
 def test_the_backend_status_and_body_are_relayed(preview: TestClient) -> None:
-    answer = preview.post("/preview/proxy", json=_health_options(url=f"{BACKEND}/down"))
+    answer = preview.post("/preview/proxy", json=_health_options(url=f"{BACKEND}/api/v1/down"))
     assert answer.status_code == 503
     assert answer.json() == {"detail": "Zendesk unavailable"}
 
@@ -227,7 +227,7 @@ def test_the_portfolio_asset_is_served_with_the_standin(preview: TestClient) -> 
 def test_the_proxy_forwards_a_signed_post_with_its_json_body(preview: TestClient) -> None:
     body = {"settings": {"weight_sla": "1", "green_threshold": "71.2"}}
     options = _health_options(
-        url=f"{BACKEND}/echo-post",
+        url=f"{BACKEND}/api/v1/echo-post",
         type="POST",
         contentType="application/json",
         data=json.dumps(body),

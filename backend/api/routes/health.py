@@ -44,7 +44,14 @@ async def organization_health(
     return JSONResponse(answer)
 
 
-@router.get("/whoami", response_model=WhoAmIBody, responses={401: _ERRORS[401]})
+@router.get(
+    "/whoami",
+    response_model=WhoAmIBody,
+    responses={
+        401: _ERRORS[401],
+        503: {"model": ErrorBody, "description": "The backend cannot read the account's data."},
+    },
+)
 async def whoami(signed: SignedRequestDep) -> WhoAmIBody:
     """The cheapest signed endpoint: which account and installation the token proves."""
     return WhoAmIBody(tenant=signed.tenant.subdomain, installation_id=signed.installation_id)
