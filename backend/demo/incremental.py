@@ -16,6 +16,7 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
+from backend.demo.pagination import InvalidPagination
 from backend.demo.ticket_store import PackedTickets
 from backend.demo.tickets import TICKET_ID_STRIDE, TicketRecord
 
@@ -68,8 +69,12 @@ class GeneratedTickets:
         return self._keys.itemsize * len(self._keys)
 
     def _ordinal(self, ticket_id: int) -> int:
+        """The generated ticket's ordinal; InvalidPagination for an id no cursor of ours holds."""
         index, seq = divmod(ticket_id, TICKET_ID_STRIDE)
-        return self._offsets[index - 1] + seq - 1
+        slot = index - 1
+        if not 0 <= slot < len(self._stores) or not 1 <= seq <= len(self._stores[slot]):
+            raise InvalidPagination("invalid cursor")
+        return self._offsets[slot] + seq - 1
 
     def _locate(self, ordinal: int) -> tuple[PackedTickets, int]:
         # An organization without tickets shares its offset with the next one; bisect_right

@@ -52,7 +52,7 @@ async def ticket_export(request: Request, demo: DemoDep) -> Any:
     cursor = params.get("cursor")
     if cursor:
         key = decode_cursor("export", cursor)
-        if len(key) != 3:
+        if len(key) != 3 or min(key[1:]) < 0:
             raise InvalidPagination("invalid cursor")
         after = (key[0], key[1], key[2])
     elif start_time is not None:

@@ -140,6 +140,8 @@ def _field_value(key: str, value: Any) -> Any:
             number = Decimal(str(value))
         except InvalidOperation:
             raise InvalidOrganization(f"{where}: not a number") from None
+        if not number.is_finite():
+            raise InvalidOrganization(f"{where}: not a number")
         if kind == "integer" and number != number.to_integral_value():
             raise InvalidOrganization(f"{where}: not a whole number")
         return value

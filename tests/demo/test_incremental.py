@@ -12,6 +12,7 @@ import pytest
 
 from backend.demo import DemoAccount, RateLimits, generate_account
 from backend.demo.incremental import time_page
+from backend.demo.pagination import encode_cursor
 
 from .conftest import BEARER, NOW, ROOMY
 
@@ -75,6 +76,11 @@ def test_per_page_and_generated_timestamp(client: httpx.Client, live_account: De
         "start_time=yesterday",
         "start_time=0&exclude_deleted=maybe",
         "cursor=not-a-cursor",
+        f"cursor={encode_cursor('export', (5, 0, 999_999_999_999))}",  # no such ticket
+        f"cursor={encode_cursor('export', (5, 0, 42))}",
+        f"cursor={encode_cursor('export', (5, -1, 10_000_001))}",
+        f"cursor={encode_cursor('export', (5, 10_000_001))}",
+        f"cursor={encode_cursor('organizations', (5, 0, 10_000_001))}",
         "",
     ],
 )

@@ -123,6 +123,7 @@ def test_delete_an_organization(client: httpx.Client, org_account: DemoAccount) 
         ({"name": "New", "tags": "vip"}, "tags: expected a list of words"),
         ({"name": "New", "organization_fields": {"arr": 1}}, "organization_fields.arr: no such"),
         ({"name": "New", "organization_fields": {"annual_revenue": "lots"}}, "not a number"),
+        ({"name": "New", "organization_fields": {"annual_revenue": "NaN"}}, "not a number"),
         ({"name": "New", "organization_fields": {"health_goal": 7.5}}, "not a whole number"),
         ({"name": "New", "organization_fields": {"churned_on": "soon"}}, "not a date"),
         ({"name": "New", "organization_fields": []}, "organization_fields: expected an object"),
