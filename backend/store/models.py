@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, LargeBinary, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -71,6 +71,8 @@ class TicketFactRow(SQLModel, table=True):
     __tablename__ = "ticket_facts"
     __table_args__ = (
         Index("ix_ticket_facts_org_created", "tenant", "organization_id", "created_at"),
+        # The daily pass reads every organization's window; pruning drops the oldest.
+        Index("ix_ticket_facts_tenant_created", "tenant", "created_at"),
     )
 
     tenant: str = Field(primary_key=True, max_length=63)
@@ -159,3 +161,27 @@ class ReportRow(SQLModel, table=True):
     revision: int = Field(sa_type=BigInteger)
     computed_at: datetime = Field(sa_column=_utc_column(nullable=False))
     body: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class RateWindowRow(SQLModel, table=True):
+    """One bucket of an account's rate window, shared by the processes on one PostgreSQL
+    (`backend/store/coordination.py`); bucket `*` holds the account's 429 pause."""
+
+    __tablename__ = "rate_windows"
+
+    account: str = Field(primary_key=True, max_length=255)
+    bucket: str = Field(primary_key=True, max_length=32)
+    sent: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of epoch seconds
+    paced_until: float
+    paused_until: float
+    limit_per_minute: int | None = None
+
+
+class InstallationListRow(SQLModel, table=True):
+    """The account's app installations as one process last read them from Zendesk."""
+
+    __tablename__ = "installation_lists"
+
+    tenant: str = Field(primary_key=True, max_length=63)
+    read_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    body: list[dict[str, object]] = Field(sa_column=Column(JSON, nullable=False))
