@@ -28,54 +28,73 @@ def _raw(payload: str, **header: object) -> str:
     return token
 
 
-NOW = int(time.time())
+def _now() -> int:
+    return int(time.time())
+
+
 CLAIMS = f'"iss": "{SUBDOMAIN}", "aud": "customer-health"'
 SIGNATURE_REFUSED = "signature does not match the shared secret of a registered account"
 
 REFUSALS = {
-    "garbage": ("not-a-jwt", "not a well-formed JWT"),
+    "garbage": (lambda: "not-a-jwt", "not a well-formed JWT"),
     "alg none": (
-        _unsigned(
-            {"iss": SUBDOMAIN, "aud": "customer-health", "iat": NOW, "exp": NOW + 60},
+        lambda: _unsigned(
+            {"iss": SUBDOMAIN, "aud": "customer-health", "iat": _now(), "exp": _now() + 60},
             {"alg": "none", "typ": "JWT"},
         ),
         "algorithm 'none' is not allowed",
     ),
-    "HS384": (sign(algorithm="HS384"), "algorithm 'HS384' is not allowed"),
-    "wrong secret": (sign("not-the-secret"), SIGNATURE_REFUSED),
-    "unknown iss": (sign(iss="nobody-here"), SIGNATURE_REFUSED),
-    "crit header": (_raw(f'{{{CLAIMS}, "iat": {NOW}, "exp": {NOW + 60}}}', crit=["exp"]), "crit"),
-    "exp 1e400": (_raw(f'{{{CLAIMS}, "iat": {NOW}, "exp": 1e400}}'), "invalid types or values"),
+    "HS384": (lambda: sign(algorithm="HS384"), "algorithm 'HS384' is not allowed"),
+    "wrong secret": (lambda: sign("not-the-secret"), SIGNATURE_REFUSED),
+    "unknown iss": (lambda: sign(iss="nobody-here"), SIGNATURE_REFUSED),
+    "crit header": (
+        lambda: _raw(f'{{{CLAIMS}, "iat": {_now()}, "exp": {_now() + 60}}}', crit=["exp"]),
+        "crit",
+    ),
+    "exp 1e400": (
+        lambda: _raw(f'{{{CLAIMS}, "iat": {_now()}, "exp": 1e400}}'),
+        "invalid types or values",
+    ),
     "iat of 400 digits": (
-        _raw(f'{{{CLAIMS}, "iat": 1{"0" * 400}, "exp": {NOW + 10**6}}}'),
+        lambda: _raw(f'{{{CLAIMS}, "iat": 1{"0" * 400}, "exp": {_now() + 10**6}}}'),
         "iat claim",
     ),
-    "no iss": (sign(drop=("iss",)), "no iss claim"),
-    "expired": (sign(iat=NOW - 900, exp=NOW - 300), "token expired"),
-    "iat in the future": (sign(iat=NOW + 600, exp=NOW + 900), "issued in the future"),
-    "lifetime over 3600": (sign(iat=NOW, exp=NOW + 3601), "lifetime exceeds 3600"),
-    "missing aud": (sign(drop=("aud",)), "missing aud claim"),
-    "missing exp": (sign(drop=("exp",)), "missing exp claim"),
-    "missing iat": (sign(drop=("iat",)), "missing iat claim"),
-    "wrong aud": (sign(aud="someone-else"), "audience must be 'customer-health'"),
-    "numeric sub": (sign(sub=900001), "sub claim must be a string"),
-    "installation not a number": (sign(installation_id="x1"), "installation_id claim must be"),
+    "no iss": (lambda: sign(drop=("iss",)), "no iss claim"),
+    "expired": (lambda: sign(iat=_now() - 900, exp=_now() - 300), "token expired"),
+    "iat in the future": (lambda: sign(iat=_now() + 600, exp=_now() + 900), "issued in the future"),
+    "lifetime over 3600": (lambda: sign(iat=_now(), exp=_now() + 3601), "lifetime exceeds 3600"),
+    "missing aud": (lambda: sign(drop=("aud",)), "missing aud claim"),
+    "missing exp": (lambda: sign(drop=("exp",)), "missing exp claim"),
+    "missing iat": (lambda: sign(drop=("iat",)), "missing iat claim"),
+    "wrong aud": (lambda: sign(aud="someone-else"), "audience must be 'customer-health'"),
+    "numeric sub": (lambda: sign(sub=900001), "sub claim must be a string"),
+    "installation not a number": (
+        lambda: sign(installation_id="x1"),
+        "installation_id claim must be",
+    ),
     # str.isdigit() accepts these and int() either fails on them or reads them as numbers.
-    "installation ²": (sign(installation_id="²"), "installation_id claim must be"),
-    "installation 1²": (sign(installation_id="1²"), "installation_id claim must be"),
-    "installation Arabic-Indic": (sign(installation_id="١٠٠١"), "installation_id claim must be"),
-    "installation 0": (sign(installation_id=0), "installation_id claim must be"),
-    "installation negative": (sign(installation_id=-1001), "installation_id claim must be"),
-    "installation over 2^63": (sign(installation_id=2**63), "installation_id claim must be"),
-    "installation true": (sign(installation_id=True), "installation_id claim must be"),
-    "oversize": (sign(padding="x" * 9000), "larger than 8192 bytes"),
+    "installation ²": (lambda: sign(installation_id="²"), "installation_id claim must be"),
+    "installation 1²": (lambda: sign(installation_id="1²"), "installation_id claim must be"),
+    "installation Arabic-Indic": (
+        lambda: sign(installation_id="١٠٠١"),
+        "installation_id claim must be",
+    ),
+    "installation 0": (lambda: sign(installation_id=0), "installation_id claim must be"),
+    "installation negative": (lambda: sign(installation_id=-1001), "installation_id claim must be"),
+    "installation over 2^63": (
+        lambda: sign(installation_id=2**63),
+        "installation_id claim must be",
+    ),
+    "installation true": (lambda: sign(installation_id=True), "installation_id claim must be"),
+    "oversize": (lambda: sign(padding="x" * 9000), "larger than 8192 bytes"),
 }
 
 
 @pytest.mark.parametrize("case", REFUSALS, ids=list(REFUSALS))
 def test_each_refusal_is_a_401_with_its_reason(make_backend: BackendFactory, case: str) -> None:
     backend = make_backend()
-    token, reason = REFUSALS[case]
+    make_token, reason = REFUSALS[case]
+    token = make_token()  # signed now: a slow run must not turn "in the future" into the past
     for path in (WHOAMI, "/api/v1/organizations/360100000001/health"):
         response = httpx.get(backend.url + path, headers=bearer(token))
         assert response.status_code == 401, (case, path, response.text)
@@ -137,7 +156,7 @@ def test_unknown_issuer_and_wrong_signature_get_the_same_answer(
 
 def test_small_clock_skew_is_tolerated(make_backend: BackendFactory) -> None:
     backend = make_backend()
-    just_expired = sign(iat=NOW - 400, exp=int(time.time()) - 30)
+    just_expired = sign(iat=_now() - 400, exp=_now() - 30)
     slightly_early = sign(iat=int(time.time()) + 30, exp=int(time.time()) + 600)
     for token in (just_expired, slightly_early):
         assert httpx.get(backend.url + WHOAMI, headers=bearer(token)).status_code == 200
