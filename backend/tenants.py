@@ -204,6 +204,10 @@ def open_tenant(stored: StoredTenant, box: SecretBox) -> Tenant:
     )
 
 
+class TenantNotCached(LookupError):
+    """The tenant is not in the registry's memory: the database must be asked."""
+
+
 class TenantRegistry:
     """Finds a tenant by subdomain: the environment's first, then the database's (cached)."""
 
@@ -221,13 +225,23 @@ class TenantRegistry:
         self._cache: TTLCache[str, Tenant | None] = TTLCache(maxsize=4096, ttl=cache_seconds)
         self._lock = threading.Lock()
 
-    def resolve(self, subdomain: str) -> Tenant | None:
-        """Called from the thread pool (token checks), hence the lock around the cache."""
+    def resolve_cached(self, subdomain: str) -> Tenant | None:
+        """`resolve` without I/O: raises TenantNotCached when the database must be asked."""
         if self._env_tenant is not None and subdomain == self._env_tenant.subdomain:
             return self._env_tenant
+        if self._box is None:
+            return None  # no registered tenants: nothing to look up
         with self._lock:
             if subdomain in self._cache:
                 return self._cache[subdomain]
+        raise TenantNotCached(subdomain)
+
+    def resolve(self, subdomain: str) -> Tenant | None:
+        """May read the database: called from the thread pool, hence the lock around the cache."""
+        try:
+            return self.resolve_cached(subdomain)
+        except TenantNotCached:
+            pass
         tenant = None
         if self._box is not None:
             stored = self._repository.tenant(subdomain)

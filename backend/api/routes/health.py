@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+import orjson
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend.api.deps import HealthServiceDep, SignedRequestDep
@@ -37,11 +38,12 @@ async def organization_health(
         str, Query(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
     ] = "en",
     refresh: bool = False,
-) -> JSONResponse:
+) -> Response:
     answer = await service.health(signed, organization_id, locale=locale, refresh=refresh)
     if isinstance(answer, Computing):
         return JSONResponse(answer.to_dict(), status_code=202, headers={"Retry-After": "2"})
-    return JSONResponse(answer)
+    # orjson: the answer is a few KB of JSON on every sidebar view; it encodes ~5x faster.
+    return Response(orjson.dumps(answer), media_type="application/json")
 
 
 @router.get(

@@ -14,7 +14,7 @@ from backend.service.account_sync import AccountSync, sync_status
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
-def _account_sync(request: Request) -> AccountSync:
+async def _account_sync(request: Request) -> AccountSync:
     account_sync: AccountSync = request.app.state.account_sync
     return account_sync
 

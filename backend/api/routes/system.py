@@ -17,7 +17,7 @@ from backend.store.db import is_reachable
 router = APIRouter(tags=["system"])
 
 
-def _readiness(request: Request) -> ZendeskReadiness:
+async def _readiness(request: Request) -> ZendeskReadiness:
     readiness: ZendeskReadiness = request.app.state.readiness
     return readiness
 
