@@ -41,6 +41,8 @@ import { renderProblem } from './render.js';
 export const SYNC_POLL_MS = 2000;
 export const PREVIEW_DEBOUNCE_MS = 300;
 export const DETAIL_POLL_MS = 1500;
+// A detail marked `refreshing` (the backend recomputes it) is asked again at most this often.
+export const REFRESHING_POLLS = 10;
 export const PAGE_SIZE = 100;
 export const CSV_FILENAME = 'customer-health-portfolio.csv';
 const DEFAULT_CHURN_TAG = 'churned';
@@ -330,15 +332,19 @@ export function createPortfolio(client, env) {
     view.show('detail', renderDetail(page.detail, page.whatif && page.whatif.current, t, now(), seen));
   }
 
-  async function requestDetail(current, refresh) {
+  /** `followUps`: how many refreshing answers were asked again already (REFRESHING_POLLS). */
+  async function requestDetail(current, refresh, followUps = 0) {
     const outcome = await api.health(page.detail.id, { refresh });
     if (current !== generations.detail) return;
     const detail = page.detail;
     if (outcome.kind === 'report') {
       Object.assign(detail, { status: 'report', report: outcome.report, name: outcome.report.organization?.name || detail.name });
+      if (outcome.report.refreshing && followUps < REFRESHING_POLLS) {
+        schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false, followUps + 1));
+      }
     } else if (outcome.kind === 'computing') {
       Object.assign(detail, { status: 'computing', progress: outcome.progress });
-      schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false));
+      schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false, followUps));
     } else {
       logProblem(outcome);
       Object.assign(detail, { status: 'problem', problem: outcome });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CSV_FILENAME, DETAIL_POLL_MS, PAGE_SIZE, PREVIEW_DEBOUNCE_MS, SYNC_POLL_MS, bindPortfolio,
-  createPortfolio,
+  CSV_FILENAME, DETAIL_POLL_MS, PAGE_SIZE, PREVIEW_DEBOUNCE_MS, REFRESHING_POLLS, SYNC_POLL_MS,
+  bindPortfolio, createPortfolio,
 } from '../assets/portfolio.js';
 import { NOW, fakeTimers, settle, stubRoot } from './fixtures.mjs';
 import {
@@ -447,6 +447,35 @@ test('a computing organization polls; the card\'s refresh and retry ask again', 
   await page.act('refresh');
   await settle();
   assert.match(client.sent(HEALTH).at(-1).url, /\?refresh=1&locale=en$/);
+});
+
+test('a refreshing detail is asked again until its answer is new, a bounded number of times', async () => {
+  const { client, view, page, timers } = setup({
+    routes: {
+      [HEALTH]: [
+        { resolve: detailReport({ refreshing: true }) },
+        { resolve: detailReport({ score: 71.2, colour: 'green' }) },
+      ],
+    },
+  });
+  await page.start();
+  await page.act('open', { org: '42' });
+  await settle();
+  assert.match(view.regions.detail, /updating…/);
+  assert.deepEqual(timers.runAll(), [DETAIL_POLL_MS]);
+  await settle();
+  assert.match(view.regions.detail, />71</);
+  assert.equal(timers.pending.size, 0);
+  const stuck = setup({ routes: { [HEALTH]: [{ resolve: detailReport({ refreshing: true }) }] } });
+  await stuck.page.start();
+  await stuck.page.act('open', { org: '42' });
+  for (let i = 0; i < REFRESHING_POLLS + 3; i += 1) {
+    await settle();
+    stuck.timers.runAll();
+  }
+  await settle();
+  assert.equal(stuck.client.sent(HEALTH).length, 1 + REFRESHING_POLLS);
+  assert.equal(client.sent(HEALTH).length, 2);
 });
 
 test('German admins get German words and locale=de', async () => {
