@@ -127,9 +127,7 @@ def test_drill_down_tickets_open_in_zendesk(
     expect(link).to_be_visible()
     link.click()
     opened = sidebar.page.locator("#opened-ticket")
-    expect(opened).to_have_text(
-        f"Ticket #{ticket_id} opened from the sidebar (in Zendesk: a new tab)"
-    )
+    expect(opened).to_have_text(f"Ticket #{ticket_id} opened by the app (in Zendesk: a new tab)")
     # The keyboard works too: another ticket, by Enter.
     other = flagged[-1]["tickets"][-1]["id"]
     card.get_by_role("button", name=f"Open ticket #{other}", exact=True).first.press("Enter")
