@@ -336,9 +336,10 @@ def _list_words(language: str) -> dict[str, str]:
     return {
         "noOrganization": strings["error_no_organization_title"],
         "computing": "wird berechnet…" if german else "computing…",
-        "openedTicket": "Ticket #{id} aus der Seitenleiste geöffnet (in Zendesk: ein neuer Tab)"
+        # The sidebar's and the portfolio's drill-down both route to a ticket.
+        "openedTicket": "Ticket #{id} von der App geöffnet (in Zendesk: ein neuer Tab)"
         if german
-        else "Ticket #{id} opened from the sidebar (in Zendesk: a new tab)",
+        else "Ticket #{id} opened by the app (in Zendesk: a new tab)",
         **{f"colour_{c}": strings[f"colour_{c}"] for c in ("green", "yellow", "red", "grey")},
     }
 

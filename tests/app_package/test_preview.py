@@ -212,9 +212,12 @@ def test_the_portfolio_page_plays_the_nav_bar_without_the_secret(preview: TestCl
     start = page.index('id="preview-config">') + len('id="preview-config">')
     config = json.loads(page[start : page.index("</script>", start)])
     assert config["settings"] == {"window_days": "90", "backend_url": BACKEND}
-    # Both views link to each other, in the page's language.
-    assert '<a href="/preview/portfolio?locale=de">Portfolio</a>' in page
-    assert '<a href="/preview?locale=de">Tickets</a>' in preview.get("/preview?locale=de").text
+    # Both views link to each other, in the page's language and for the same role.
+    assert '<a href="/preview/portfolio?locale=de&amp;role=admin">Portfolio</a>' in page
+    tickets = preview.get("/preview?locale=de&role=agent").text
+    assert '<a href="/preview?locale=de&amp;role=agent">Tickets</a>' in tickets
+    # The detail's drill-down routes to a ticket: the page has where to say so.
+    assert '<span id="opened-ticket" class="opened" role="status" hidden></span>' in page
 
 
 def test_the_portfolio_asset_is_served_with_the_standin(preview: TestClient) -> None:

@@ -178,9 +178,9 @@ def test_ui_strings_module_matches_the_translations() -> None:
     generated = render_ui_strings(translations)
     assert (APP_SOURCE / "assets/ui-strings.js").read_text(encoding="utf-8") == generated
     assert set(translations["de"]["ui"]) == set(translations["en"]["ui"])
-    # The settings' labels come along, so the portfolio page names them as the settings page.
+    # The settings' labels come along, so card and portfolio name them as the settings page.
     label = translations["de"]["app"]["parameters"]["weight_sla"]["label"]
-    assert f'"setting_label.weight_sla": {json.dumps(label, ensure_ascii=False)}' in generated
+    assert f'"setting_weight_sla": {json.dumps(label, ensure_ascii=False)}' in generated
 
 
 def test_every_parameter_help_text_states_its_default(tmp_path: Path) -> None:

@@ -10,6 +10,13 @@ The preview is served by its own small app next to the backend (the demo mounts 
 backend's app): the router needs the backend's URL when it is created, and a separate server
 lets a test point a preview at a stopped backend or at no backend at all.
 
+The backends run the account sync as `serve` does (`sync_interval_seconds` > 0). Its first pass
+over the demo account runs once per session (`synced_database`); `make_synced_backend` starts a
+backend on a copy of that store, like a restarted `serve`, so `backend`, `with_history` and the
+tests that break Zendesk afterwards answer from the store at once (the main path). A test that
+needs the per-organization fallback (a cold organization, computing progress) starts its own
+backend on an empty database with `sync_interval_seconds=0`.
+
 Screenshots of each state go to test-artifacts/e2e/ (gitignored); `E2E_UPDATE_SCREENSHOTS=1
 pytest tests/e2e` also refreshes the committed ones in docs/screenshots/.
 """
@@ -21,7 +28,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +56,8 @@ from backend.demo import (
 )
 from backend.demo.history import backfill_history
 from backend.demo.preview import create_preview_router
-from backend.scoring import ScoringSettings
+from backend.service.settings_cache import effective_settings
+from backend.store.repository import SnapshotRecord
 
 from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INSTALLATION_ID, SCREENSHOTS, sign
 
@@ -57,6 +65,10 @@ ORGANIZATIONS = 24
 HIGH_VOLUME = 5000  # tickets; the dataset's "high volume" organizations have more
 PUBLISH_ENV = "E2E_UPDATE_SCREENSHOTS"  # set to 1 to refresh docs/screenshots/*.png
 TIMEOUT_MS = 10_000
+# The account sync's pause between runs in tests: the first pass starts at once; later runs
+# (incremental) are rare enough to leave the machine to the browser.
+SYNC_INTERVAL_SECONDS = 60
+SYNC_TIMEOUT_SECONDS = 240
 
 BackendFactory = Callable[..., BackgroundServer]
 PreviewFactory = Callable[..., BackgroundServer]
@@ -72,7 +84,9 @@ def account() -> DemoAccount:
 
 @pytest.fixture(scope="session")
 def zendesk(account: DemoAccount) -> Iterator[BackgroundServer]:
-    app = create_demo_zendesk(account, rate_limits=RateLimits(account=100_000))
+    # The export's own limit (10 a minute in Zendesk) would make the first pass take minutes.
+    limits = RateLimits(account=100_000, incremental_exports=100_000)
+    app = create_demo_zendesk(account, rate_limits=limits)
     with BackgroundServer(app) as server:
         yield server
 
@@ -92,7 +106,9 @@ def faults(zendesk: BackgroundServer) -> Iterator[Callable[..., None]]:
 def make_backend(
     account: DemoAccount, zendesk: BackgroundServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BackendFactory]:
-    """Starts a backend (own SQLite file unless `database_url` is given) on `port` (0: any)."""
+    """Starts a backend (own SQLite file unless `database_url` is given) on `port` (0: any),
+    with the account sync on unless `sync_interval_seconds=0`; it does not wait for the sync
+    (`wait_for_sync` does)."""
     servers: list[BackgroundServer] = []
 
     def start(*, port: int = 0, **overrides: Any) -> BackgroundServer:
@@ -106,6 +122,7 @@ def make_backend(
             "freshness_seconds": 3600,
             "zendesk_timeout_seconds": 5,
             "zendesk_max_retry_seconds": 2,
+            "sync_interval_seconds": SYNC_INTERVAL_SECONDS,
             **overrides,
         }
         app = create_app(AppConfig(**values))
@@ -148,9 +165,74 @@ def make_preview(account: DemoAccount, zendesk: BackgroundServer) -> Iterator[Pr
         server.stop()
 
 
+def sync_status(backend: BackgroundServer, secret: str, subdomain: str) -> dict[str, Any]:
+    answer = httpx.get(
+        f"{backend.url}/api/v1/sync",
+        headers={"Authorization": f"Bearer {sign(secret, subdomain)}"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    status: dict[str, Any] = answer.json()
+    return status
+
+
+def wait_for_sync(
+    backend: BackgroundServer,
+    account: DemoAccount,
+    *,
+    state: str = "idle",
+    timeout: float = SYNC_TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """The account sync's status once it says `state` (idle: its first pass is stored)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = sync_status(backend, account.shared_secret, account.subdomain)
+        if status["state"] == state:
+            return status
+        assert time.monotonic() < deadline, f"the sync is not {state} after {timeout} s: {status}"
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
-def backend(make_backend: BackendFactory) -> BackgroundServer:
-    return make_backend()
+def synced_database(
+    make_backend: BackendFactory, account: DemoAccount, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A SQLite store filled by the account sync's first pass; the backend that wrote it is
+    stopped, so the file can be copied."""
+    path = tmp_path_factory.mktemp("synced") / "synced.db"
+    server = make_backend(database_url=f"sqlite:///{path}")
+    wait_for_sync(server, account)
+    server.stop()
+    return path
+
+
+@pytest.fixture(scope="session")
+def make_synced_backend(
+    make_backend: BackendFactory,
+    synced_database: Path,
+    account: DemoAccount,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> BackendFactory:
+    """Starts a backend on its own copy of the synced store (config overridable) and waits
+    until its sync says `sync_state` (idle; failing when Zendesk is meant to refuse it)."""
+
+    def start(*, sync_state: str = "idle", **overrides: Any) -> BackgroundServer:
+        copy = tmp_path_factory.mktemp("backend") / "e2e.db"
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{synced_database}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{copy}{suffix}")
+        server = make_backend(database_url=f"sqlite:///{copy}", **overrides)
+        wait_for_sync(server, account, state=sync_state)
+        return server
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def backend(make_synced_backend: BackendFactory) -> BackgroundServer:
+    """The backend every card test shares: its store holds the whole demo account."""
+    return make_synced_backend()
 
 
 @pytest.fixture(scope="session")
@@ -188,6 +270,16 @@ class HealthApi:
             assert time.monotonic() < deadline, "still computing after 30 s"
             time.sleep(0.2)
 
+    def stale_report(self, organization_id: int, *, timeout: float = 10) -> dict[str, Any]:
+        """The answer once it is marked stale (the backend reads the sync's state every 2 s)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            report = self.report(organization_id)
+            if report["stale"]:
+                return report
+            assert time.monotonic() < deadline, f"never stale: {report}"
+            time.sleep(0.2)
+
 
 @pytest.fixture(scope="session")
 def api(backend: BackgroundServer, account: DemoAccount) -> HealthApi:
@@ -211,33 +303,42 @@ def by_colour(api: HealthApi, account: DemoAccount) -> dict[str, int]:
 
 @dataclass
 class WithHistory:
-    """A backend whose store has 90 days of scores, as `customer-health demo` writes them."""
+    """A backend whose store has 90 days of scores, as `customer-health demo` writes them;
+    the red organization (`organizations[1]`) has no score on the day `gap`."""
 
     api: HealthApi
     app: FastAPI
     preview_url: str
-    organizations: list[int]
+    organizations: list[int]  # [grey, red]
+    gap: date
 
 
 @pytest.fixture(scope="session")
 def with_history(
-    make_backend: BackendFactory,
+    make_synced_backend: BackendFactory,
     make_preview: PreviewFactory,
     account: DemoAccount,
     by_colour: dict[str, int],
 ) -> WithHistory:
-    backend = make_backend()
+    backend = make_synced_backend()
     api = HealthApi(backend.url, account.shared_secret, account.subdomain)
     app = BACKEND_APPS[backend.url]
-    settings, _ = ScoringSettings.from_zendesk(account.installation["settings"])
-    organizations = [by_colour["grey"], by_colour["red"]]
-    for organization_id in organizations:
-        api.report(organization_id)
-        backfill_history(
-            app.state.repository, account.subdomain, organization_id, settings, datetime.now(UTC)
-        )
-        app.state.health.forget_answers((account.subdomain, organization_id))
-    return WithHistory(api, app, make_preview(backend.url, labels=False).url, organizations)
+    repository, tenant = app.state.repository, account.subdomain
+    effective = effective_settings(account.installation["settings"])
+    today = datetime.now(UTC)
+    backfill_history(repository, tenant, effective, today)
+    # One day without a score in the middle of the red organization's history: a gap, not 0.
+    grey, red = by_colour["grey"], by_colour["red"]
+    gap = today.date() - timedelta(days=45)
+    stored = repository.organization(tenant, red)
+    assert stored is not None, "the account sync stored every organization"
+    fingerprint = effective.score_fingerprint
+    missing = SnapshotRecord(red, gap, fingerprint, None, "grey", {}, stored.revision)
+    repository.save_snapshots(tenant, [missing])
+    # Written before the first answer: an answer the backend stored stays current until the
+    # organization's data changes, whatever `reports.forget` drops from memory.
+    app.state.reports.forget(tenant)
+    return WithHistory(api, app, make_preview(backend.url, labels=False).url, [grey, red], gap)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ more recommendations on demand (issue 9, "The card")."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -83,17 +82,14 @@ def test_no_scores_no_chart(sidebar: Sidebar, with_history: WithHistory) -> None
 
 
 def test_the_chart_has_thresholds_a_scale_and_gaps(
-    sidebar: Sidebar, with_history: WithHistory, account: DemoAccount
+    sidebar: Sidebar, with_history: WithHistory
 ) -> None:
     organization_id = with_history.organizations[1]
-    # One day without a score in the middle of the history must be a gap, not a zero.
-    gap = datetime.now(UTC).date() - timedelta(days=45)
-    repository, service = with_history.app.state.repository, with_history.app.state.health
-    repository.save_snapshot(account.subdomain, organization_id, gap, None, "grey")
-    service.forget_answers((account.subdomain, organization_id))
+    # The fixture left one day without a score in the middle: a gap, not a zero.
     report = with_history.api.report(organization_id)
     history = report["trend"]["history"]
-    assert any(p["date"] == gap.isoformat() and p["score"] is None for p in history)
+    gap = with_history.gap.isoformat()
+    assert any(p["date"] == gap and p["score"] is None for p in history)
 
     sidebar.open(organization_id, base_url=with_history.preview_url)
     chart = sidebar.state("report").locator(".history")
@@ -131,9 +127,7 @@ def test_drill_down_tickets_open_in_zendesk(
     expect(link).to_be_visible()
     link.click()
     opened = sidebar.page.locator("#opened-ticket")
-    expect(opened).to_have_text(
-        f"Ticket #{ticket_id} opened from the sidebar (in Zendesk: a new tab)"
-    )
+    expect(opened).to_have_text(f"Ticket #{ticket_id} opened by the app (in Zendesk: a new tab)")
     # The keyboard works too: another ticket, by Enter.
     other = flagged[-1]["tickets"][-1]["id"]
     card.get_by_role("button", name=f"Open ticket #{other}", exact=True).first.press("Enter")

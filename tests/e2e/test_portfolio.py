@@ -149,6 +149,10 @@ class PortfolioPage:
     def state(self, name: str) -> Locator:
         return self.frame.locator(f'#app [data-state="{name}"]')
 
+    def problem(self, code: str) -> Locator:
+        """A failure or calm state, worded by its code as the sidebar card words it."""
+        return self.frame.locator(f'#app [data-state="problem"][data-code="{code}"]')
+
     def region(self, name: str) -> Locator:
         return self.frame.locator(f'[data-region="{name}"]')
 
@@ -466,7 +470,7 @@ def test_an_unreachable_backend_is_an_error_with_retry(
     gone.stop()
     page = make_page(make_preview(url).url)
     page.open()
-    error = page.state("unreachable")
+    error = page.problem("backend_unreachable")
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
     assert text(error.locator(".message__title")) == "Backend unreachable"
@@ -478,7 +482,7 @@ def test_without_a_backend_url_the_page_says_what_to_set(
 ) -> None:
     page = make_page(make_preview("").url)
     page.open()
-    problem = page.state("not-configured")
+    problem = page.problem("not_configured")
     expect(problem).to_be_visible()
-    assert "backend_url" in text(problem)
+    assert "“Backend URL”" in text(problem)  # the setting's label on the settings page
     assert page.errors == []

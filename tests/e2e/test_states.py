@@ -39,7 +39,8 @@ def test_computing_progress_then_card(
     """A cold high-volume organization: 202 with progress, polled until the card renders."""
     big = max(account.organization_ids, key=account.ticket_count)
     assert account.ticket_count(big) > HIGH_VOLUME
-    cold = make_backend(cold_deadline_seconds=0.05)  # its own empty database: every org is cold
+    # Its own empty database and no account sync: every organization is fetched on its own.
+    cold = make_backend(cold_deadline_seconds=0.05, sync_interval_seconds=0)
     faults(rate_slow=1, slow_seconds=0.5)  # every Zendesk call takes 0.5 s
 
     sidebar.open(big, base_url=make_preview(cold.url, labels=False).url)
@@ -103,6 +104,55 @@ def test_backend_down_shows_error_and_retry_recovers(
     report = HealthApi(back.url, account.shared_secret, account.subdomain).report(organization_id)
     assert text(card.locator(".card__title")) == report["organization"]["name"]
     assert text(card.locator(".score__value")) == format_number(report["score"], "en")
+
+
+def test_refused_zendesk_credentials_send_agents_to_the_backends_operator(
+    sidebar: Sidebar,
+    make_backend: BackendFactory,
+    make_synced_backend: BackendFactory,
+    make_preview: PreviewFactory,
+    account: DemoAccount,
+    by_colour: dict[str, int],
+) -> None:
+    """Zendesk refuses the backend's API token: with nothing stored the card is an error, with
+    stored figures a note; both tell agents to ask the backend's operator, not to wait."""
+    organization_id = by_colour["yellow"]
+    revoked = {"zendesk_oauth_token": "a-revoked-token"}
+
+    empty = make_backend(sync_interval_seconds=0, **revoked)
+    answer = HealthApi(empty.url, account.shared_secret, account.subdomain).get(organization_id)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "zendesk_credentials"
+    sidebar.open(organization_id, base_url=make_preview(empty.url, labels=False).url, role="agent")
+    error = problem(sidebar, "zendesk_credentials")
+    expect(error).to_be_visible()
+    assert text(error.locator(".message__title")) == "The backend can't sign in to Zendesk"
+    assert text(error.locator(".message__body")) == (
+        "Zendesk refused the backend's API credentials. Ask the backend's operator to renew "
+        "them; trying again won't help until then."
+    )
+    expect(error.locator(".message__detail")).to_have_count(0)
+    assert [e for e in sidebar.errors if "status of 503" not in e] == []  # the browser logs a 503
+    sidebar.errors.clear()
+
+    # The store holds the account; then the token is revoked: the account sync fails.
+    stored = make_synced_backend(sync_interval_seconds=0.5, sync_state="failing", **revoked)
+    api = HealthApi(stored.url, account.shared_secret, account.subdomain)
+    stale = api.stale_report(organization_id)
+    assert stale["stale_code"] == "zendesk_credentials", stale["stale_reason"]
+    sidebar.open(organization_id, base_url=make_preview(stored.url, labels=False).url, role="agent")
+    note = sidebar.frame.locator('[data-state="stale"]')
+    expect(note).to_be_visible()
+    assert text(note.locator(".stale__body")) == (
+        "The backend can't sign in to Zendesk, so these figures aren't updated. Ask the "
+        "backend's operator to renew its Zendesk API credentials."
+    )
+    assert "try again" not in text(note).lower()
+    card = sidebar.state("report")
+    assert text(card.locator(".card__title")) == stale["organization"]["name"]
+    sidebar.screenshot("card-zendesk-credentials", publish=True)
+    stored.stop()  # its sync would keep knocking at the demo Zendesk twice a second
+    assert sidebar.errors == []
 
 
 @pytest.mark.parametrize("role", ["agent", "admin"])

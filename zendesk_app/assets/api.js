@@ -10,26 +10,26 @@ export function backendBaseUrl(settings) {
 }
 
 /**
- * The exact client.request options for one health request. Zendesk substitutes the secure
- * shared secret into `jwt.secret_key`, signs the token and puts it where `{{jwt.token}}` is.
+ * The exact client.request options for one signed call to the backend. Zendesk substitutes the
+ * secure shared secret into `jwt.secret_key`, signs the token and puts it where `{{jwt.token}}`
+ * is. `query` is a list of [name, value] pairs; `body` (POST) is sent as JSON.
  */
-export function healthRequestOptions({
+export function signedRequestOptions({
   backendUrl,
-  organizationId,
+  path,
+  query = [],
+  type = 'GET',
+  body,
+  dataType = 'json',
   subdomain,
   installationId,
   userId,
-  language,
-  refresh = false,
   now = Math.floor(Date.now() / 1000),
 }) {
-  const query = [];
-  if (refresh) query.push('refresh=1');
-  if (language) query.push(`locale=${encodeURIComponent(language)}`);
-  const path = `/api/v1/organizations/${encodeURIComponent(organizationId)}/health`;
-  return {
-    url: `${backendUrl}${path}${query.length ? `?${query.join('&')}` : ''}`,
-    type: 'GET',
+  const search = query.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  const options = {
+    url: `${backendUrl}${path}${search ? `?${search}` : ''}`,
+    type,
     secure: true,
     cors: false,
     headers: { Authorization: 'Bearer {{jwt.token}}' },
@@ -48,8 +48,22 @@ export function healthRequestOptions({
         sub: String(userId),
       },
     },
-    dataType: 'json',
+    dataType,
   };
+  if (body !== undefined) {
+    options.contentType = 'application/json';
+    options.data = JSON.stringify(body);
+  }
+  return options;
+}
+
+/** The options for one health request (DESIGN §5). */
+export function healthRequestOptions({ organizationId, language, refresh = false, ...identity }) {
+  const query = [];
+  if (refresh) query.push(['refresh', '1']);
+  if (language) query.push(['locale', language]);
+  const path = `/api/v1/organizations/${encodeURIComponent(organizationId)}/health`;
+  return signedRequestOptions({ ...identity, path, query });
 }
 
 function parseBody(response) {

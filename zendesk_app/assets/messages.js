@@ -36,7 +36,9 @@ export function wordedCode(problem) {
   return 'internal_error';
 }
 
-function adminDetail(detail, t) {
+/** The technical detail of a failure, for admins only ('' for agents), marked as such. */
+export function renderAdminDetail(detail, t, view = {}) {
+  if (!view.isAdmin || !detail) return '';
   return [
     '<p class="message__detail">',
     `<span class="message__detail-label">${escapeHtml(t('admin_detail'))}</span> `,
@@ -46,12 +48,11 @@ function adminDetail(detail, t) {
 }
 
 /**
- * Every state but the card: `problem` = { code, status?, detail?, setting?, location? }. `view.isAdmin`
- * shows the technical detail; agents get only the human sentence.
+ * A problem in words: { code, title, body } where `code` is the one worded (wordedCode) and
+ * `body` says whether to wait or who must act ('' when the code has no sentence).
  */
-export function renderProblem(problem, t, view = {}) {
+export function problemWords(problem, t) {
   const code = wordedCode(problem);
-  const role = CALM.has(code) ? 'status' : 'alert';
   const setting = t(`setting_${problem.setting || 'backend_url'}`);
   // In a user's profile there is no requester: the sentence names the user instead.
   const bodyKey =
@@ -59,15 +60,25 @@ export function renderProblem(problem, t, view = {}) {
       ? 'error_no_organization_user_body'
       : `error_${code}_body`;
   const body = t(bodyKey) === bodyKey ? '' : t(bodyKey, { setting });
-  const detail = view.isAdmin && problem.detail ? adminDetail(problem.detail, t) : '';
-  const retry = CALM.has(code)
+  return { code, title: t(`error_${code}_title`), body };
+}
+
+/**
+ * Every state but the card: `problem` = { code, status?, detail?, setting?, location? }.
+ * `view.isAdmin` shows the technical detail; agents get only the human sentence.
+ * `view.retryAction` is the retry button's data-action (default "retry").
+ */
+export function renderProblem(problem, t, view = {}) {
+  const { code, title, body } = problemWords(problem, t);
+  const calm = CALM.has(code);
+  const retry = calm
     ? ''
-    : `<button type="button" class="btn" data-action="retry">${escapeHtml(t('retry'))}</button>`;
+    : `<button type="button" class="btn" data-action="${escapeHtml(view.retryAction || 'retry')}">${escapeHtml(t('retry'))}</button>`;
   return [
-    `<section class="message message--${CALM.has(code) ? 'calm' : 'failure'}" role="${role}" data-state="problem" data-code="${code}">`,
-    `<h2 class="message__title">${escapeHtml(t(`error_${code}_title`))}</h2>`,
+    `<section class="message message--${calm ? 'calm' : 'failure'}" role="${calm ? 'status' : 'alert'}" data-state="problem" data-code="${code}">`,
+    `<h2 class="message__title">${escapeHtml(title)}</h2>`,
     body ? `<p class="message__body">${escapeHtml(body)}</p>` : '',
-    detail,
+    renderAdminDetail(problem.detail, t, view),
     retry,
     '</section>',
   ].join('');
@@ -82,7 +93,7 @@ export function renderStale(report, t, view = {}) {
     '<div class="stale" role="status" data-state="stale">',
     `<strong>${escapeHtml(t('stale_title'))}</strong> `,
     `<span class="stale__body">${escapeHtml(body)}</span>`,
-    view.isAdmin && report.stale_reason ? adminDetail(report.stale_reason, t) : '',
+    renderAdminDetail(report.stale_reason, t, view),
     '</div>',
   ].join('');
 }

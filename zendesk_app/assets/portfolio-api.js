@@ -1,5 +1,6 @@
 // The portfolio endpoints (DESIGN §11, docs/api.md), signed exactly like the sidebar's request.
-// Every call answers an outcome and never rejects: { kind: 'ok', body } or a failure of api.js.
+// Every call answers an outcome and never rejects: { kind: 'ok', body }, or the problem
+// { kind: 'problem', code, status, detail } of api.js that the card words too.
 import { classifyFailure, fetchHealth, signedRequestOptions } from './api.js';
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -21,7 +22,8 @@ async function send(client, options, shape) {
   } catch (failure) {
     return classifyFailure(failure);
   }
-  return SHAPES[shape](body) ? { kind: 'ok', body } : { kind: 'error', status: 200, detail: null, code: null };
+  if (SHAPES[shape](body)) return { kind: 'ok', body };
+  return { kind: 'problem', code: 'internal_error', status: 200, detail: `the answer is not a ${shape} answer` };
 }
 
 /**

@@ -1,5 +1,7 @@
 // The portfolio page's views as HTML strings, one function per region of the page: pure
-// functions of (state, translate, now), like render.js, so they run in Node without a DOM.
+// functions of (state, translate, view), like render.js, so they run in Node without a DOM.
+// `view` = { isAdmin }: only admins see the backend's technical details, as on the card.
+// Failures are worded by messages.js, the card's wording of each docs/api.md code.
 import { escapeHtml, formatDelta, formatNumber, formatScore, pointsToGo, timeAgo } from './format.js';
 import {
   renderDistribution,
@@ -24,23 +26,12 @@ import {
   sortDirection,
   thresholdProblem,
 } from './portfolio-model.js';
+import { problemWords, renderAdminDetail } from './messages.js';
 import { renderComputing, renderLoading, renderProblem, renderReport } from './render.js';
 
 export const FOCUS_LIMIT = 8;
 export const CHANGES_LIMIT = 50;
 const COLOURS = new Set(['green', 'yellow', 'red', 'grey']);
-// The codes of docs/api.md the page words itself; others fall back to the sidebar's wording.
-export const ERROR_CODES = [
-  'invalid_token',
-  'unknown_installation',
-  'invalid_request',
-  'zendesk_unavailable',
-  'zendesk_rate_limited',
-  'zendesk_credentials',
-  'zendesk_not_configured',
-  'database_unavailable',
-];
-
 const esc = escapeHtml;
 const colourOf = (value) => (COLOURS.has(value) ? value : 'grey');
 
@@ -60,42 +51,23 @@ export function renderPageLoading(t) {
   return renderLoading(t, t('portfolio.loading'));
 }
 
-const KIND_KEYS = {
-  unauthorized: 'unauthorized',
-  'not-found': 'not_found',
-  invalid: 'invalid',
-  unavailable: 'unavailable',
-  unreachable: 'unreachable',
-};
-
-/** Title and body of a failed request: by its docs/api.md code, else by its kind. */
-export function problemWords(problem, t) {
-  if (problem.code && ERROR_CODES.includes(problem.code)) {
-    return { title: t(`portfolio.error.${problem.code}_title`), body: t(`portfolio.error.${problem.code}_body`) };
-  }
-  const key = KIND_KEYS[problem.kind];
-  if (key) return { title: t(`${key}_title`), body: t(`${key}_body`) };
-  return { title: t('error_title'), body: t('error_body', { status: problem.status || '?' }) };
-}
-
-/** A failed request with its words, the backend's detail for admins and a retry `action`. */
-export function renderFailure(problem, t, action = 'retry') {
-  const { title, body } = problemWords(problem, t);
-  const kind = esc(problem.kind || 'error');
+/**
+ * A failure inside one panel (backtest, calibration, what-if, CSV): what failed, the card's
+ * sentence for its code (wait, or who must act), and the backend's detail for admins.
+ */
+export function renderInlineProblem(lead, problem, t, view = {}, className = 'hint') {
+  const { code, body } = problemWords(problem, t);
   return [
-    `<section class="message message--${kind}" role="alert" data-state="${kind}"${problem.code ? ` data-code="${esc(problem.code)}"` : ''}>`,
-    `<h2 class="message__title">${esc(title)}</h2>`,
-    `<p class="message__body">${esc(body)}</p>`,
-    problem.detail ? `<p class="message__detail"><code>${esc(problem.detail)}</code></p>` : '',
-    button(action, t('retry')),
-    '</section>',
+    `<div class="inline-problem" data-code="${esc(code)}">`,
+    `<p class="${className}" role="alert">${esc(body ? `${lead} ${body}` : lead)}</p>`,
+    renderAdminDetail(problem.detail, t, view),
+    '</div>',
   ].join('');
 }
 
 /** The page when its portfolio request failed, or when the app is not set up. */
-export function renderPageProblem(problem, t) {
-  if (problem.kind === 'not-configured' || problem.kind === 'outside-zendesk') return renderProblem(problem, t);
-  return renderFailure(problem, t);
+export function renderPageProblem(problem, t, view = {}) {
+  return renderProblem(problem, t, view);
 }
 
 /** The layout of a loaded page: every region the controller fills, and the detail view. */
@@ -143,26 +115,26 @@ export function renderSkeleton(t) {
 }
 
 /** The first sync, before any organization is scored: the page is its progress. */
-export function renderSyncingPage(sync, t) {
+export function renderSyncingPage(sync, t, view = {}) {
   return [
     '<div class="portfolio" data-state="syncing">',
     '<header class="page-header">',
     `<h1 class="page-header__title">${esc(t('portfolio.title'))}</h1>`,
     '</header>',
-    `<div data-region="status">${renderSyncStatus(sync, t)}</div>`,
+    `<div data-region="status">${renderSyncStatus(sync, t, view)}</div>`,
     '</div>',
   ].join('');
 }
 
 /** An account without organizations: nothing to score, and that is not an error. */
-export function renderEmptyPage(sync, t) {
+export function renderEmptyPage(sync, t, view = {}) {
   return [
     '<div class="portfolio" data-state="empty">',
     '<header class="page-header">',
     `<h1 class="page-header__title">${esc(t('portfolio.title'))}</h1>`,
     button('reload', t('refresh')),
     '</header>',
-    `<div data-region="status">${renderSyncStatus(sync, t)}</div>`,
+    `<div data-region="status">${renderSyncStatus(sync, t, view)}</div>`,
     '<section class="message" role="status">',
     `<h2 class="message__title">${esc(t('portfolio.empty_title'))}</h2>`,
     `<p class="message__body">${esc(t('portfolio.empty_body'))}</p>`,
@@ -194,15 +166,20 @@ function etaText(seconds, t) {
   return t('portfolio.sync.eta', { minutes: formatNumber(Math.ceil(seconds / 60), t.language) });
 }
 
-/** The account sync's state above the page: the first sync's progress, or a failing sync. */
-export function renderSyncStatus(sync, t) {
+/**
+ * The account sync's state above the page: the first sync's progress, or a failing sync, worded
+ * like the card's stale note when the sync says why (`last_error_code`), the error for admins.
+ */
+export function renderSyncStatus(sync, t, view = {}) {
   if (!sync || typeof sync !== 'object') return '';
   if (sync.state === 'failing') {
+    const codeKey = `stale_body_${sync.last_error_code}`;
+    const body = sync.last_error_code && t(codeKey) !== codeKey ? t(codeKey) : t('portfolio.sync.failing_body');
     return [
       '<div class="banner banner--warning" role="alert" data-sync="failing">',
       `<strong>${esc(t('portfolio.sync.failing_title'))}</strong> `,
-      `<span>${esc(t('portfolio.sync.failing_body'))}</span>`,
-      sync.last_error ? `<p class="message__detail"><code>${esc(sync.last_error)}</code></p>` : '',
+      `<span>${esc(body)}</span>`,
+      renderAdminDetail(sync.last_error, t, view),
       '</div>',
     ].join('');
   }
@@ -258,11 +235,11 @@ export function renderHistogramSection(organizations, thresholds, t) {
 }
 
 /** The backtest: `outcome` is null while loading, else an api outcome. */
-export function renderBacktest(outcome, churnTag, t) {
+export function renderBacktest(outcome, churnTag, t, view = {}) {
   const warning = `<p class="banner banner--warning">${esc(t('portfolio.backtest.warning'))}</p>`;
   if (!outcome) return `<p class="hint" role="status">${esc(t('portfolio.loading'))}</p>`;
   if (outcome.kind !== 'ok') {
-    return `<p class="hint" role="alert">${esc(t('portfolio.backtest.error'))}</p>${warning}`;
+    return `${renderInlineProblem(t('portfolio.backtest.error'), outcome, t, view)}${warning}`;
   }
   const body = outcome.body;
   const verdict = aucVerdict(body.auc);
@@ -350,7 +327,7 @@ export function renderWhatIfControls(whatif, t) {
   );
   // Named as on the settings page, where the admin will enter them.
   const threshold = (which) =>
-    `<label class="field"><span class="field__label">${esc(t(`setting_label.${which}_threshold`))}</span><input type="number" inputmode="decimal" min="0" max="100" step="any" data-threshold="${which}" value="${esc(candidate[which] ?? '')}"></label>`;
+    `<label class="field"><span class="field__label">${esc(t(`setting_${which}_threshold`))}</span><input type="number" inputmode="decimal" min="0" max="100" step="any" data-threshold="${which}" value="${esc(candidate[which] ?? '')}"></label>`;
   return [
     '<div class="whatif__form">',
     `<fieldset class="fieldset"><legend>${esc(t('portfolio.whatif.weights'))}</legend><div class="fields">${weights.join('')}</div></fieldset>`,
@@ -360,7 +337,7 @@ export function renderWhatIfControls(whatif, t) {
 }
 
 /** Calibrate and reset, whose availability follows every change of the form. */
-export function renderWhatIfActions(whatif, t) {
+export function renderWhatIfActions(whatif, t, view = {}) {
   const weightsChanged = !sameWeights(whatif.current, whatif.candidate);
   const calibrateHint = weightsChanged ? 'portfolio.whatif.calibrate_weights_changed' : 'portfolio.whatif.calibrate_hint';
   const unchanged = sameSettings(whatif.current, whatif.candidate);
@@ -372,14 +349,14 @@ export function renderWhatIfActions(whatif, t) {
     button('reset', t('portfolio.whatif.reset'), { extra: unchanged ? ' disabled' : '', kind: 'plain' }),
     '</div>',
     `<p class="hint" id="calibrate-hint">${esc(t(calibrateHint))}</p>`,
-    renderCalibration(whatif.calibration, t),
+    renderCalibration(whatif.calibration, t, view),
   ].join('');
 }
 
-function renderCalibration(calibration, t) {
+function renderCalibration(calibration, t, view) {
   if (!calibration) return '';
   if (calibration.kind !== 'ok') {
-    return `<p class="hint" role="alert">${esc(t('portfolio.whatif.calibration_error'))}</p>`;
+    return renderInlineProblem(t('portfolio.whatif.calibration_error'), calibration, t, view);
   }
   const body = calibration.body;
   if (body.green_threshold === null || body.red_threshold === null) {
@@ -437,17 +414,17 @@ export function renderSettingsToEnter(whatif, t) {
     '<tbody>',
     ...rows.map(
       (row) =>
-        `<tr data-setting="${esc(row.name)}"><th scope="row">${esc(t(`setting_label.${row.name}`))}</th><td>${esc(row.from)}</td><td><code>${esc(row.to)}</code></td></tr>`,
+        `<tr data-setting="${esc(row.name)}"><th scope="row">${esc(t(`setting_${row.name}`))}</th><td>${esc(row.from)}</td><td><code>${esc(row.to)}</code></td></tr>`,
     ),
     '</tbody></table></div>',
   ].join('');
 }
 
 /** The live answer: what the candidate settings would do to the distribution and who changes. */
-export function renderWhatIfResult(whatif, currentDistribution, t) {
+export function renderWhatIfResult(whatif, currentDistribution, t, view = {}) {
   const problem = thresholdProblem(whatif.candidate);
   if (problem) {
-    const labels = { green: t('setting_label.green_threshold'), red: t('setting_label.red_threshold') };
+    const labels = { green: t('setting_green_threshold'), red: t('setting_red_threshold') };
     return `<p class="field-problem" role="alert">${esc(t(`portfolio.whatif.invalid_${problem}`, labels))}</p>`;
   }
   if (sameSettings(whatif.current, whatif.candidate)) {
@@ -459,8 +436,7 @@ export function renderWhatIfResult(whatif, currentDistribution, t) {
     return `<p class="hint" role="status" aria-busy="true">${esc(t('portfolio.whatif.computing'))}</p>${enter}`;
   }
   if (preview.outcome.kind !== 'ok') {
-    const detail = preview.outcome.detail ? `<p class="message__detail"><code>${esc(preview.outcome.detail)}</code></p>` : '';
-    return `<p class="field-problem" role="alert">${esc(t('portfolio.whatif.error'))}</p>${detail}${enter}`;
+    return `${renderInlineProblem(t('portfolio.whatif.error'), preview.outcome, t, view, 'field-problem')}${enter}`;
   }
   const body = preview.outcome.body;
   const changes = Array.isArray(body.changes) ? body.changes : [];
@@ -505,7 +481,7 @@ function select(name, label, options, value, t) {
   return `<label class="field"><span class="field__label">${esc(label)}</span><select data-filter="${name}">${items.join('')}</select></label>`;
 }
 
-export function renderTableControls(table, t) {
+export function renderTableControls(table, t, view = {}) {
   const filters = table.filters || {};
   return [
     '<div class="table-controls">',
@@ -514,7 +490,7 @@ export function renderTableControls(table, t) {
     select('goal', t('portfolio.table.filter_goal'), [['reached', t('portfolio.filter.goal_reached')], ['missed', t('portfolio.filter.goal_missed')]], filters.goal, t),
     button('csv', t('portfolio.table.download')),
     '</div>',
-    table.csvProblem ? `<p class="field-problem" role="alert">${esc(t('portfolio.table.download_error'))}</p>` : '',
+    table.csvProblem ? renderInlineProblem(t('portfolio.table.download_error'), table.csvProblem, t, view, 'field-problem') : '',
   ].join('');
 }
 
@@ -553,8 +529,8 @@ function row(organization, t) {
 }
 
 /** The table: sortable headers (aria-sort), the rows shown so far and "show more". */
-export function renderTableRows(table, t) {
-  if (table.status === 'failed') return renderFailure(table.outcome, t, 'reload-table');
+export function renderTableRows(table, t, view = {}) {
+  if (table.status === 'failed') return renderProblem(table.outcome, t, { ...view, retryAction: 'reload-table' });
   const organizations = table.organizations || [];
   const busy = table.status === 'loading' ? ' aria-busy="true"' : '';
   if (!organizations.length) {
@@ -602,8 +578,11 @@ function renderKpiChanges(changes, t) {
   return `<ul class="kpi-changes">${items.join('')}</ul>`;
 }
 
-/** The detail view: back, the sidebar's card, the score history and what changed. */
-export function renderDetail(detail, thresholds, t, now) {
+/**
+ * The detail view: back, the sidebar's card, the score history and what changed. `view` is
+ * the card's: { isAdmin, allRecommendations }.
+ */
+export function renderDetail(detail, thresholds, t, now, view = {}) {
   const header = [
     '<div class="detail__bar">',
     button('back', t('portfolio.detail.back'), { kind: 'plain' }),
@@ -615,13 +594,13 @@ export function renderDetail(detail, thresholds, t, now) {
   let body;
   if (detail.status === 'loading') body = renderLoading(t);
   else if (detail.status === 'computing') body = renderComputing(detail.progress, t);
-  else if (detail.status === 'problem') body = renderProblem(detail.problem, t);
+  else if (detail.status === 'problem') body = renderProblem(detail.problem, t, view);
   else {
     const report = detail.report;
     const trend = report.trend || {};
     body = [
       '<div class="detail__columns">',
-      `<div class="detail__card">${renderReport(report, t, now)}</div>`,
+      `<div class="detail__card">${renderReport(report, t, now, view)}</div>`,
       '<div class="detail__more">',
       `<h3 class="section-title">${esc(t('portfolio.detail.history_heading'))}</h3>`,
       renderHistory(trend.history, thresholds, t),

@@ -41,6 +41,8 @@ import { renderProblem } from './render.js';
 export const SYNC_POLL_MS = 2000;
 export const PREVIEW_DEBOUNCE_MS = 300;
 export const DETAIL_POLL_MS = 1500;
+// A detail marked `refreshing` (the backend recomputes it) is asked again at most this often.
+export const REFRESHING_POLLS = 10;
 export const PAGE_SIZE = 100;
 export const CSV_FILENAME = 'customer-health-portfolio.csv';
 const DEFAULT_CHURN_TAG = 'churned';
@@ -48,15 +50,19 @@ const DEFAULT_CHURN_TAG = 'churned';
 const copy = (settings) => ({ ...settings, weights: { ...settings.weights } });
 
 /**
- * createPortfolio(client, env) with env = { view, setTimeout, clearTimeout, now }; `view` has
- * show(region, html) ('page' is the whole page), reveal('main' | 'detail'), focus(selector)
+ * createPortfolio(client, env) with env = { view, setTimeout, clearTimeout, now, log }; `view`
+ * has show(region, html) ('page' is the whole page), reveal('main' | 'detail'), focus(selector)
  * and download(filename, text, type).
  */
 export function createPortfolio(client, env) {
   const setTimer = env.setTimeout || globalThis.setTimeout;
   const clearTimer = env.clearTimeout || globalThis.clearTimeout;
   const now = env.now || (() => new Date());
+  const log = env.log || ((message) => console.warn(message));
   const view = env.view;
+  // What this user sees, as on the card: technical details for admins only (currentUser.role
+  // decides only what is shown; the backend never trusts a role from the browser).
+  const seen = { isAdmin: false, allRecommendations: false };
   let t = translator('en');
   let settings = {};
   let api = null;
@@ -92,25 +98,33 @@ export function createPortfolio(client, env) {
     view.show('page', html);
   }
 
+  /** The technical reason of a failure goes to the browser's log; admins also see it. */
+  function logProblem(problem) {
+    if (problem && problem.detail) {
+      log(`Customer Health: ${problem.code || 'error'} (HTTP ${problem.status || 0}): ${problem.detail}`);
+    }
+  }
+
   function showProblem(problem) {
     page.problem = problem;
-    showPage(problem.kind, renderPageProblem(problem, t));
+    logProblem(problem);
+    showPage('problem', renderPageProblem(problem, t, seen));
   }
 
   // --- regions --------------------------------------------------------------------------
 
   const regions = {
     header: () => renderHeader(page.portfolio, now(), t),
-    status: () => renderSyncStatus(page.portfolio.sync, t),
+    status: () => renderSyncStatus(page.portfolio.sync, t, seen),
     distribution: () => renderDistributionSection(page.portfolio.distribution, t),
     histogram: () => renderHistogramSection(page.portfolio.organizations, page.whatif.current, t),
-    backtest: () => renderBacktest(page.backtest, settings.churn_tag || DEFAULT_CHURN_TAG, t),
+    backtest: () => renderBacktest(page.backtest, settings.churn_tag || DEFAULT_CHURN_TAG, t, seen),
     focus: () => renderFocus(page.portfolio, t),
     'whatif-controls': () => renderWhatIfControls(page.whatif, t),
-    'whatif-actions': () => renderWhatIfActions(page.whatif, t),
-    'whatif-result': () => renderWhatIfResult(page.whatif, page.portfolio.distribution, t),
-    'table-controls': () => renderTableControls(page.table, t),
-    'table-rows': () => renderTableRows(page.table, t),
+    'whatif-actions': () => renderWhatIfActions(page.whatif, t, seen),
+    'whatif-result': () => renderWhatIfResult(page.whatif, page.portfolio.distribution, t, seen),
+    'table-controls': () => renderTableControls(page.table, t, seen),
+    'table-rows': () => renderTableRows(page.table, t, seen),
   };
 
   function render(...names) {
@@ -127,7 +141,7 @@ export function createPortfolio(client, env) {
     closeDetail({ focus: false });
     showPage('loading', renderPageLoading(t));
     if (!api) {
-      showProblem({ kind: 'not-configured', setting: 'backend_url' });
+      showProblem({ code: 'not_configured', setting: 'backend_url' });
       return;
     }
     const table = page.table || { filters: {}, sort: DEFAULT_SORT };
@@ -143,6 +157,7 @@ export function createPortfolio(client, env) {
     const portfolio = outcome.body;
     page.portfolio = portfolio;
     page.backtest = backtest;
+    if (backtest.kind !== 'ok') logProblem(backtest);
     const inForce = settingsInForce(settings, portfolio.thresholds);
     const kept = page.whatif && !sameSettings(page.whatif.current, page.whatif.candidate);
     page.whatif = {
@@ -159,13 +174,13 @@ export function createPortfolio(client, env) {
       pageSize: PAGE_SIZE,
       status: filtered ? 'loading' : 'ok',
       organizations: filtered ? [] : portfolio.organizations,
-      csvProblem: false,
+      csvProblem: null,
     };
     const organizations = portfolio.organizations;
     if (!organizations.length && isFirstSync(portfolio.sync)) {
-      showPage('syncing', renderSyncingPage(portfolio.sync, t));
+      showPage('syncing', renderSyncingPage(portfolio.sync, t, seen));
     } else if (!organizations.length) {
-      showPage('empty', renderEmptyPage(portfolio.sync, t));
+      showPage('empty', renderEmptyPage(portfolio.sync, t, seen));
     } else {
       showPage('ready', renderSkeleton(t));
       render(...Object.keys(regions));
@@ -184,7 +199,7 @@ export function createPortfolio(client, env) {
     }
     if (outcome.kind === 'ok') {
       page.portfolio.sync = outcome.body;
-      if (page.state === 'syncing') showPage('syncing', renderSyncingPage(outcome.body, t));
+      if (page.state === 'syncing') showPage('syncing', renderSyncingPage(outcome.body, t, seen));
       else render('status');
     }
     // A failed poll keeps the last progress on screen and asks again.
@@ -203,6 +218,7 @@ export function createPortfolio(client, env) {
     if (outcome.kind === 'ok') {
       Object.assign(page.table, { status: 'ok', organizations: outcome.body.organizations, outcome: null });
     } else {
+      logProblem(outcome);
       Object.assign(page.table, { status: 'failed', outcome });
     }
     render('table-rows');
@@ -232,7 +248,8 @@ export function createPortfolio(client, env) {
 
   async function downloadCsv() {
     const outcome = await api.csv(tableQuery(page.table));
-    page.table.csvProblem = outcome.kind !== 'ok';
+    page.table.csvProblem = outcome.kind === 'ok' ? null : outcome;
+    logProblem(page.table.csvProblem);
     render('table-controls');
     if (outcome.kind === 'ok') view.download(CSV_FILENAME, outcome.body, 'text/csv;charset=utf-8');
   }
@@ -253,6 +270,7 @@ export function createPortfolio(client, env) {
     schedule('preview', PREVIEW_DEBOUNCE_MS, async () => {
       const outcome = await api.preview(previewBody(whatif.candidate));
       if (current !== generations.preview) return; // a newer candidate is on its way
+      if (outcome.kind !== 'ok') logProblem(outcome);
       whatif.preview = { status: 'done', outcome };
       render('whatif-result');
     });
@@ -276,6 +294,7 @@ export function createPortfolio(client, env) {
     if (!sameWeights(whatif.current, whatif.candidate)) return; // calibration uses the weights in force
     const outcome = await api.calibration(TARGET_SHARES);
     if (page.whatif !== whatif) return;
+    if (outcome.kind !== 'ok') logProblem(outcome);
     whatif.calibration = outcome;
     const body = outcome.kind === 'ok' ? outcome.body : null;
     if (body && typeof body.green_threshold === 'number' && typeof body.red_threshold === 'number') {
@@ -310,19 +329,24 @@ export function createPortfolio(client, env) {
   }
 
   function showDetail() {
-    view.show('detail', renderDetail(page.detail, page.whatif && page.whatif.current, t, now()));
+    view.show('detail', renderDetail(page.detail, page.whatif && page.whatif.current, t, now(), seen));
   }
 
-  async function requestDetail(current, refresh) {
+  /** `followUps`: how many refreshing answers were asked again already (REFRESHING_POLLS). */
+  async function requestDetail(current, refresh, followUps = 0) {
     const outcome = await api.health(page.detail.id, { refresh });
     if (current !== generations.detail) return;
     const detail = page.detail;
     if (outcome.kind === 'report') {
       Object.assign(detail, { status: 'report', report: outcome.report, name: outcome.report.organization?.name || detail.name });
+      if (outcome.report.refreshing && followUps < REFRESHING_POLLS) {
+        schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false, followUps + 1));
+      }
     } else if (outcome.kind === 'computing') {
       Object.assign(detail, { status: 'computing', progress: outcome.progress });
-      schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false));
+      schedule('detail', DETAIL_POLL_MS, () => requestDetail(current, false, followUps));
     } else {
+      logProblem(outcome);
       Object.assign(detail, { status: 'problem', problem: outcome });
     }
     showDetail();
@@ -336,6 +360,7 @@ export function createPortfolio(client, env) {
     const button = `[data-action="open"][data-org="${id}"]`;
     const opener = region ? `[data-region="${region}"] ${button}` : button;
     page.detail = { id, name: nameOf(id), status: 'loading', opener };
+    seen.allRecommendations = false;
     view.reveal('detail');
     showDetail();
     view.focus('#detail-title');
@@ -360,6 +385,20 @@ export function createPortfolio(client, env) {
     if (!detail) return;
     view.reveal('main');
     if (focus) view.focus(detail.opener);
+  }
+
+  /** The card's drill-down: a ticket that pulls a KPI down opens in Zendesk, as on the card. */
+  function openTicket(ticketId) {
+    const id = Number.parseInt(ticketId, 10);
+    // Documented: client.invoke('routeTo', 'ticket', ticketId) opens the ticket in a tab,
+    // https://developer.zendesk.com/api-reference/apps/apps-support-api/all_locations/#routeto
+    if (Number.isInteger(id) && id > 0) client.invoke('routeTo', 'ticket', id);
+  }
+
+  function toggleRecommendations() {
+    if (!page.detail || page.detail.status !== 'report') return;
+    seen.allRecommendations = !seen.allRecommendations;
+    showDetail();
   }
 
   async function openInZendesk() {
@@ -393,6 +432,8 @@ export function createPortfolio(client, env) {
       back: () => closeDetail(),
       zendesk: openInZendesk,
       refresh: () => reloadDetail(true),
+      'open-ticket': () => openTicket(data.ticket),
+      'more-recommendations': toggleRecommendations,
     };
     return handlers[action] ? handlers[action]() : undefined;
   };
@@ -410,6 +451,7 @@ export function createPortfolio(client, env) {
     ]);
     const currentUser = (user && user.currentUser) || {};
     t = translator(languageFor(currentUser.locale));
+    seen.isAdmin = currentUser.role === 'admin';
     if (env.onLanguage) env.onLanguage(t.language);
     settings = (metadata && metadata.settings) || {};
     const backendUrl = backendBaseUrl(settings);
@@ -442,6 +484,7 @@ export function bindPortfolio(root, page) {
     page.act(attribute(target, 'data-action'), {
       sort: attribute(target, 'data-sort'),
       org: attribute(target, 'data-org'),
+      ticket: attribute(target, 'data-ticket-id'),
       region: region ? attribute(region, 'data-region') : null,
     });
   });
@@ -461,5 +504,5 @@ export function bindPortfolio(root, page) {
 
 /** Shown when the page is opened outside Zendesk, where ZAFClient.init() answers false. */
 export function renderPortfolioOutsideZendesk(root, locale) {
-  root.innerHTML = renderProblem({ kind: 'outside-zendesk' }, translator(languageFor(locale)));
+  root.innerHTML = renderProblem({ code: 'outside_zendesk' }, translator(languageFor(locale)));
 }

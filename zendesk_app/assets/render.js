@@ -256,9 +256,13 @@ export function renderGoal(goal, t) {
 
 export function renderFreshness(report, now, t) {
   const ago = timeAgo(report.data_as_of || report.computed_at, now, t);
+  // While the backend recomputes (`refreshing`), the card says so; it asks again by itself.
+  const parts = [ago ? t('updated', { ago }) : '', report.refreshing ? t('refreshing') : ''].filter(Boolean);
   return [
     '<footer class="freshness">',
-    ago ? `<span class="freshness__ago">${escapeHtml(t('updated', { ago }))}</span>` : '<span></span>',
+    parts.length
+      ? `<span class="freshness__ago">${escapeHtml(parts.join(' · '))}</span>`
+      : '<span></span>',
     // The visible word is the accessible name; the longer hint is only a description.
     `<button type="button" class="btn" data-action="refresh" title="${escapeHtml(t('refresh_hint'))}">${escapeHtml(t('refresh'))}</button>`,
     '</footer>',

@@ -6,6 +6,9 @@ import { renderComputing, renderLoading, renderProblem, renderReport } from './r
 
 export const POLL_INTERVAL_MS = 1500;
 export const AGO_TICK_MS = 60_000;
+// An answer marked `refreshing` (the backend recomputes it) is asked again this many times at
+// most, POLL_INTERVAL_MS apart, so the card shows the new figures without another click.
+export const REFRESHING_POLLS = 10;
 const FOLLOW_DEBOUNCE_MS = 100;
 
 /**
@@ -135,18 +138,24 @@ export function createSidebar(client, env) {
     }, AGO_TICK_MS);
   }
 
-  async function request(current, params) {
+  function pollAgain(current, params, followUps) {
+    pollTimer = setTimer(() => {
+      pollTimer = null;
+      request(current, { ...params, refresh: false }, followUps);
+    }, POLL_INTERVAL_MS);
+  }
+
+  /** `followUps`: how many refreshing answers were asked again already (REFRESHING_POLLS). */
+  async function request(current, params, followUps = 0) {
     const outcome = await fetchHealth(client, params);
     if (current !== generation) return; // a newer load superseded this one
     if (outcome.kind === 'report') {
       showReport(outcome.report);
-      scheduleTick(current, outcome.report);
+      if (outcome.report.refreshing && followUps < REFRESHING_POLLS) pollAgain(current, params, followUps + 1);
+      else scheduleTick(current, outcome.report);
     } else if (outcome.kind === 'computing') {
       show('computing', renderComputing(outcome.progress, t), { progress: outcome.progress });
-      pollTimer = setTimer(() => {
-        pollTimer = null;
-        request(current, { ...params, refresh: false });
-      }, POLL_INTERVAL_MS);
+      pollAgain(current, params, followUps);
     } else {
       showProblem(outcome);
     }

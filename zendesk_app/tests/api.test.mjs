@@ -3,6 +3,7 @@ import { test } from 'node:test';
 
 import {
   backendBaseUrl, classifyFailure, classifySuccess, fetchHealth, healthRequestOptions,
+  signedRequestOptions,
 } from '../assets/api.js';
 import { healthReport, stubClient } from './fixtures.mjs';
 
@@ -46,6 +47,21 @@ test('claims: installation_id is an integer, sub a string', () => {
 test('refresh adds refresh=1 before the locale', () => {
   const { url } = healthRequestOptions({ ...params, refresh: true, language: 'en' });
   assert.equal(url, 'https://health.example.com/api/v1/organizations/42/health?refresh=1&locale=en');
+});
+
+test('every endpoint is signed alike; a POST carries its body as JSON; query values are encoded', () => {
+  const options = signedRequestOptions({
+    ...params, path: '/api/v1/preview', type: 'POST', body: { settings: { weight_sla: '1' } },
+    query: [['sort', '-score'], ['colour', 'red & green']],
+  });
+  assert.equal(options.url, 'https://health.example.com/api/v1/preview?sort=-score&colour=red%20%26%20green');
+  assert.equal(options.type, 'POST');
+  assert.equal(options.contentType, 'application/json');
+  assert.deepEqual(JSON.parse(options.data), { settings: { weight_sla: '1' } });
+  assert.deepEqual(options.jwt, healthRequestOptions(params).jwt);
+  const get = signedRequestOptions({ ...params, path: '/api/v1/sync', dataType: 'text' });
+  assert.equal('data' in get || 'contentType' in get, false);
+  assert.equal(get.dataType, 'text');
 });
 
 test('the backend URL loses trailing slashes; blank means not configured', () => {

@@ -67,6 +67,12 @@ test('unknown codes are worded by status; aliases by their twin', () => {
   assert.equal(wordedCode({ code: 'http_error', status: 418 }), 'internal_error');
 });
 
+test('a view that retries a part of itself names its own retry action', () => {
+  const html = renderProblem({ code: 'database_unavailable' }, en, { retryAction: 'reload-table' });
+  assert.match(html, /<button type="button" class="btn" data-action="reload-table">Try again<\/button>/);
+  assert.doesNotMatch(html, /data-action="retry"/);
+});
+
 test('failures are alerts with a retry; normal states are calm, without one', () => {
   const failure = renderProblem({ code: 'backend_unreachable' }, en, AGENT);
   assert.match(failure, /role="alert"/);

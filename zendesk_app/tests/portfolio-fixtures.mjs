@@ -158,6 +158,7 @@ export function routeOf(options) {
 export function routedClient({
   settings = { backend_url: 'https://health.example.com/', churn_tag: 'lost' },
   locale = 'en-US',
+  role = 'admin',
   routes = {},
 } = {}) {
   const client = {
@@ -167,7 +168,7 @@ export function routedClient({
     routes,
     metadata: async () => ({ appId: 7, installationId: '9001', settings }),
     context: async () => ({ product: 'support', location: 'nav_bar', account: { subdomain: 'acme' } }),
-    get: async (path) => (path === 'currentUser' ? { currentUser: { id: 555, locale, role: 'admin' } } : {}),
+    get: async (path) => (path === 'currentUser' ? { currentUser: { id: 555, locale, role } } : {}),
     invoke: async (name, ...args) => {
       client.invoked.push([name, ...args]);
       if (client.invokeFails) throw new Error('not supported');

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { translator } from '../assets/i18n.js';
 import { renderDistribution, renderHistogram, renderHistory } from '../assets/portfolio-charts.js';
 import { histogram, settingsInForce, shares } from '../assets/portfolio-model.js';
 import {
-  CHANGES_LIMIT, ERROR_CODES, renderBacktest, renderDetail, renderFocus, renderSyncStatus,
-  renderTableRows, renderWhatIfActions, renderWhatIfControls, renderWhatIfResult,
+  CHANGES_LIMIT, renderBacktest, renderDetail, renderFocus, renderPageProblem, renderSyncStatus,
+  renderTableControls, renderTableRows, renderWhatIfActions, renderWhatIfControls,
+  renderWhatIfResult,
 } from '../assets/portfolio-render.js';
+import { renderProblem } from '../assets/render.js';
 import { UI_STRINGS } from '../assets/ui-strings.js';
 import { NOW } from './fixtures.mjs';
 import {
@@ -16,6 +19,9 @@ import {
 
 const en = translator('en');
 const de = translator('de');
+const AGENT = { isAdmin: false };
+const ADMIN = { isAdmin: true };
+const problem = (status, code, detail) => ({ kind: 'problem', status, code, detail });
 
 function whatif(candidateChanges = {}, extra = {}) {
   const current = settingsInForce({}, { green: 70, red: 40 });
@@ -83,9 +89,22 @@ test('sync status: progress of the first sync, a failing sync, nothing when idle
   assert.match(unknown, /progress--indeterminate/);
   assert.match(unknown, /5,200 tickets · 2 organizations read/);
   assert.match(renderSyncStatus(idleSync({ state: 'never' }), en), /Waiting for the first sync/);
-  const failing = renderSyncStatus(idleSync({ state: 'failing', last_error: '<b>boom</b>' }), en);
-  assert.match(failing, /role="alert"/);
-  assert.match(failing, /&lt;b&gt;boom&lt;\/b&gt;/);
+  const failing = idleSync({ state: 'failing', last_error: '<b>boom</b>' });
+  const admin = renderSyncStatus(failing, en, ADMIN);
+  assert.match(admin, /role="alert"/);
+  assert.match(admin, /the backend keeps retrying on its own/);
+  assert.match(admin, /Technical detail \(only admins see this\):<\/span> <code>&lt;b&gt;boom&lt;\/b&gt;<\/code>/);
+  assert.doesNotMatch(renderSyncStatus(failing, en, AGENT), /boom/, 'agents: no plumbing');
+});
+
+test('a failing sync that says why is worded like the card\'s stale note', () => {
+  const sync = idleSync({ state: 'failing', last_error: 'Zendesk answered 401', last_error_code: 'zendesk_credentials' });
+  const html = renderSyncStatus(sync, en, AGENT);
+  assert.match(html, /The account sync is failing\./);
+  assert.match(html, /Ask the backend&#39;s operator to renew its Zendesk API credentials/);
+  assert.doesNotMatch(html, /keeps retrying/, 'retrying does not help with refused credentials');
+  const unknown = renderSyncStatus({ ...sync, last_error_code: 'brand_new' }, en, AGENT);
+  assert.match(unknown, /the backend keeps retrying on its own/);
 });
 
 test('table rows: goal, trend, potential and churn in words; names escaped', () => {
@@ -112,12 +131,15 @@ test('table rows: goal, trend, potential and churn in words; names escaped', () 
 
 test('a failed table request keeps the page and offers its own retry', () => {
   const html = renderTableRows(
-    { status: 'failed', outcome: { kind: 'invalid', status: 422, detail: 'sort: unknown field', code: 'invalid_request' } },
+    { status: 'failed', outcome: problem(422, 'invalid_request', 'sort: unknown field') },
     en,
+    ADMIN,
   );
-  assert.match(html, /Request rejected/);
-  assert.match(html, /sort: unknown field/);
+  assert.match(html, /data-state="problem" data-code="invalid_request"/);
+  assert.match(html, /Request not accepted/);
+  assert.match(html, /<code>sort: unknown field<\/code>/);
   assert.match(html, /data-action="reload-table"/);
+  assert.doesNotMatch(html, /data-action="retry"/, 'the table asks again, not the whole page');
 });
 
 test('the focus list: gap, goal, potential and the weakest KPI; the rest counted', () => {
@@ -152,6 +174,7 @@ test('weights offer none to high; a weight in force outside them is kept and nam
   assert.match(html, /<select data-weight="sla"><option value="0">none<\/option><option value="1">low<\/option><option value="2">medium<\/option><option value="3" selected>high<\/option><\/select>/);
   assert.match(html, /<option value="1.5" selected>1.5 \(in force\)<\/option>/);
   assert.match(html, /<label class="field"><span class="field__label">Green from score<\/span><input type="number"[^>]* data-threshold="green" value="70">/);
+  assert.match(renderWhatIfControls(state, de), /<span class="field__label">Grün ab Score<\/span>/);
 });
 
 test('the what-if answer: distribution now, what-if and target; backend warnings; more changes', () => {
@@ -172,19 +195,31 @@ test('the what-if answer: distribution now, what-if and target; backend warnings
 
 test('a refused candidate shows the backend\'s reason, and still what to enter', () => {
   const state = whatif({ green: 80 }, {
-    preview: { status: 'done', outcome: { kind: 'invalid', status: 422, detail: 'green_threshold: not a number', code: 'invalid_request' } },
+    preview: { status: 'done', outcome: problem(422, 'invalid_request', 'green_threshold: not a number') },
   });
-  const html = renderWhatIfResult(state, { green: 1 }, en);
-  assert.match(html, /These settings could not be tried/);
-  assert.match(html, /green_threshold: not a number/);
+  const html = renderWhatIfResult(state, { green: 1 }, en, ADMIN);
+  assert.match(html, /These settings could not be tried\. The backend didn&#39;t accept this app&#39;s request\./);
+  assert.match(html, /<code>green_threshold: not a number<\/code>/);
   assert.match(html, /data-enter/);
+  assert.doesNotMatch(renderWhatIfResult(state, { green: 1 }, en, AGENT), /not a number/);
 });
 
 test('calibration results: exact, inexact with a note, empty, failed', () => {
   const state = whatif({}, { calibration: { kind: 'ok', body: { green_threshold: 71.2, red_threshold: 38.5, shares: { green: 20, yellow: 60, red: 20 }, organizations: 52, exact: true, note: null } } });
   assert.match(renderWhatIfActions(state, en), /data-calibration="exact">Calibrated over 52 scored organizations: 20\u202f% healthy/);
-  state.calibration = { kind: 'error', status: 500, detail: null, code: null };
-  assert.match(renderWhatIfActions(state, en), /calibration could not be loaded/);
+  state.calibration = problem(503, 'database_unavailable', 'OperationalError');
+  const failed = renderWhatIfActions(state, en, AGENT);
+  assert.match(failed, /The calibration could not be loaded\. The backend&#39;s database isn&#39;t answering\. Try again in a minute/);
+  assert.doesNotMatch(failed, /OperationalError/);
+});
+
+test('a failed backtest or CSV download says what failed and who acts, in the card\'s words', () => {
+  const backtest = renderBacktest(problem(503, 'zendesk_credentials', 'Zendesk answered 401'), 'churned', de, AGENT);
+  assert.match(backtest, /Der Backtest konnte nicht geladen werden\. Zendesk hat die API-Zugangsdaten des Backends abgelehnt/);
+  assert.match(backtest, /Auch ein grüner Kunde kann abwandern/);
+  assert.doesNotMatch(backtest, /answered 401/);
+  const csv = renderTableControls({ filters: {}, csvProblem: problem(0, 'backend_unreachable', null) }, en, ADMIN);
+  assert.match(csv, /class="field-problem" role="alert">The CSV file could not be downloaded\. The Customer Health backend didn&#39;t answer/);
 });
 
 test('the detail: back and Zendesk buttons, a focusable title, the sidebar card', () => {
@@ -198,13 +233,28 @@ test('the detail: back and Zendesk buttons, a focusable title, the sidebar card'
   assert.match(none, /No 30-day comparison yet/);
 });
 
-test('every error code of docs/api.md the page words has both texts in both languages', () => {
-  for (const language of ['en', 'de']) {
-    for (const code of ERROR_CODES) {
-      for (const end of ['title', 'body']) {
-        assert.equal(typeof UI_STRINGS[language][`portfolio.error.${code}_${end}`], 'string', `${language} ${code} ${end}`);
-      }
+// The codes of docs/api.md "Errors", read from the contract itself.
+const API_CODES = [...readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8')
+  .matchAll(/^\| \d{3} \| `([a-z_]+)` \|/gm)].map((match) => match[1]);
+
+test('the page words every error code of docs/api.md exactly as the card does, in both languages', () => {
+  assert.ok(API_CODES.length >= 12, API_CODES.join());
+  for (const t of [en, de]) {
+    for (const code of API_CODES) {
+      const failure = problem(503, code, 'technical');
+      const page = renderPageProblem(failure, t, AGENT);
+      assert.equal(page, renderProblem(failure, t, AGENT), `${t.language} ${code}`);
+      const title = page.match(/<h2 class="message__title">([^<]*)</)[1];
+      assert.notEqual(title, `error_${code}_title`, `${t.language} ${code} has a title of its own`);
+      assert.match(page, /<p class="message__body">[^<]{20,}</, `${t.language} ${code} says who acts`);
     }
+  }
+});
+
+test('the page has no error wording of its own: one set for the whole app', () => {
+  for (const language of ['en', 'de']) {
+    const own = Object.keys(UI_STRINGS[language]).filter((key) => /^portfolio\.error/.test(key) || /^(unauthorized|unavailable|unreachable|error)_(title|body)$/.test(key));
+    assert.deepEqual(own, [], language);
   }
 });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CSV_FILENAME, DETAIL_POLL_MS, PAGE_SIZE, PREVIEW_DEBOUNCE_MS, SYNC_POLL_MS, bindPortfolio,
-  createPortfolio,
+  CSV_FILENAME, DETAIL_POLL_MS, PAGE_SIZE, PREVIEW_DEBOUNCE_MS, REFRESHING_POLLS, SYNC_POLL_MS,
+  bindPortfolio, createPortfolio,
 } from '../assets/portfolio.js';
 import { NOW, fakeTimers, settle, stubRoot } from './fixtures.mjs';
 import {
@@ -19,6 +19,7 @@ const SYNC = 'GET /api/v1/sync';
 const HEALTH = 'GET /api/v1/organizations/42/health';
 
 function setup({ routes = {}, ...clientOptions } = {}) {
+  const logged = [];
   const client = routedClient({
     routes: {
       [PORTFOLIO]: [{ resolve: portfolioAnswer() }],
@@ -31,8 +32,9 @@ function setup({ routes = {}, ...clientOptions } = {}) {
   const timers = fakeTimers();
   const page = createPortfolio(client, {
     view, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, now: () => NOW,
+    log: (message) => logged.push(message),
   });
-  return { client, view, timers, page };
+  return { client, view, timers, page, logged };
 }
 
 const query = (options) => new URL(options.url).search;
@@ -122,21 +124,37 @@ test('a failing sync is shown above the page with its error', async () => {
   assert.match(view.regions.status, /Zendesk answered 503/);
 });
 
-test('errors are worded by their code; unknown codes by their status', async () => {
+test('errors are worded by their code like the card\'s; unknown codes by their status', async () => {
   const cases = [
-    [failure(503, 'Zendesk answered 429', 'zendesk_rate_limited'), /Zendesk&#39;s rate limit reached/],
-    [failure(401, 'Signature verification failed', 'invalid_token'), /Signature refused/],
-    [failure(503, 'no credentials', 'zendesk_not_configured'), /Backend not connected to Zendesk/],
-    [failure(503, 'db down', 'database_unavailable'), /Database unavailable/],
-    [failure(401, 'bad', 'something_new'), /Not authorized/],
-    [{ reject: { status: 0, responseText: '' } }, /Backend unreachable/],
+    [failure(503, 'Zendesk answered 429', 'zendesk_rate_limited'), 'zendesk_rate_limited', /Zendesk is busy/],
+    [failure(401, 'Signature verification failed', 'invalid_token'), 'invalid_token', /Connection not trusted/],
+    [failure(503, 'no credentials', 'zendesk_not_configured'), 'zendesk_not_configured', /The backend isn&#39;t connected to Zendesk/],
+    [failure(503, 'Zendesk answered 401', 'zendesk_credentials'), 'zendesk_credentials', /Ask the backend&#39;s operator to renew them/],
+    [failure(503, 'db down', 'database_unavailable'), 'database_unavailable', /Backend temporarily unavailable/],
+    [failure(401, 'bad', 'something_new'), 'invalid_token', /Connection not trusted/],
+    [{ reject: { status: 0, responseText: '' } }, 'backend_unreachable', /Backend unreachable/],
+    [{ resolve: { organizations: 'many' } }, 'internal_error', /Something went wrong/],
   ];
-  for (const [answer, words] of cases) {
+  for (const [answer, code, words] of cases) {
     const { view, page } = setup({ routes: { [PORTFOLIO]: [answer] } });
     await page.start();
+    assert.equal(page.state, 'problem');
+    assert.match(view.regions.page, new RegExp(`data-state="problem" data-code="${code}"`));
     assert.match(view.regions.page, words);
     assert.match(view.regions.page, /data-action="retry"/);
   }
+});
+
+test('admins see the backend\'s detail; agents only the sentence; the log has it', async () => {
+  const answer = failure(503, 'GET /api/v2/apps/installations.json answered 401', 'zendesk_credentials');
+  const admin = setup({ routes: { [PORTFOLIO]: [answer] } });
+  await admin.page.start();
+  assert.match(admin.view.regions.page, /Technical detail \(only admins see this\):<\/span> <code>GET \/api\/v2\/apps/);
+  assert.deepEqual(admin.logged, ['Customer Health: zendesk_credentials (HTTP 503): GET /api/v2/apps/installations.json answered 401']);
+  const agent = setup({ role: 'agent', routes: { [PORTFOLIO]: [answer] } });
+  await agent.page.start();
+  assert.doesNotMatch(agent.view.regions.page, /api\/v2|message__detail/);
+  assert.equal(agent.logged.length, 1);
 });
 
 test('retry loads the page again', async () => {
@@ -144,17 +162,19 @@ test('retry loads the page again', async () => {
     routes: { [PORTFOLIO]: [failure(503, 'db down', 'database_unavailable'), { resolve: portfolioAnswer() }] },
   });
   await page.start();
-  assert.equal(page.state, 'unavailable');
+  assert.equal(page.state, 'problem');
   assert.match(view.regions.page, /data-code="database_unavailable"/);
   await page.act('retry');
   assert.equal(page.state, 'ready');
 });
 
-test('no backend_url: not configured, names the setting, asks nothing', async () => {
+test('no backend_url: not configured, names the setting by its label, asks nothing', async () => {
   const { client, view, page } = setup({ settings: {} });
   await page.start();
-  assert.equal(page.state, 'not-configured');
-  assert.match(view.regions.page, /backend_url/);
+  assert.equal(page.state, 'problem');
+  assert.match(view.regions.page, /data-state="problem" data-code="not_configured"/);
+  assert.match(view.regions.page, /fill in “Backend URL” in the settings/);
+  assert.doesNotMatch(view.regions.page, /data-action="retry"/, 'a calm state: nothing to retry');
   assert.equal(client.requests.length, 0);
 });
 
@@ -372,6 +392,36 @@ test('the detail opens the organization in Zendesk with routeTo', async () => {
   assert.match(view.regions.detail, /search for organization #42 instead/);
 });
 
+test('the detail\'s card works as in the sidebar: drill-down tickets, more recommendations, admin box', async () => {
+  const report = detailReport({
+    settings_warnings: ['red_threshold: 90 is above green_threshold'],
+    settings_problems: [{ setting: 'red_threshold', code: 'red_above_green', value: '90', default: '40', params: { red: '90', green: '70' } }],
+  });
+  const { client, view, page } = setup({ routes: { [HEALTH]: [{ resolve: report }] } });
+  await page.start();
+  await page.act('open', { org: '42' });
+  await settle();
+  assert.match(view.regions.detail, /data-state="settings-problems"/, 'admins see what is wrong with the settings');
+  await page.act('open-ticket', { ticket: '702' });
+  assert.deepEqual(client.invoked.at(-1), ['routeTo', 'ticket', 702]);
+  await page.act('open-ticket', { ticket: 'x' });
+  assert.equal(client.invoked.length, 1, 'no ticket id, no route');
+  assert.doesNotMatch(view.regions.detail, /Third one, never shown/);
+  await page.act('more-recommendations');
+  assert.match(view.regions.detail, /Third one, never shown/);
+  assert.match(view.regions.detail, /aria-expanded="true"/);
+  page.act('back');
+  await page.act('open', { org: '42' });
+  await settle();
+  assert.doesNotMatch(view.regions.detail, /Third one, never shown/, 'another detail starts folded');
+
+  const agent = setup({ role: 'agent', routes: { [HEALTH]: [{ resolve: report }] } });
+  await agent.page.start();
+  await agent.page.act('open', { org: '42' });
+  await settle();
+  assert.doesNotMatch(agent.view.regions.detail, /settings-problems/);
+});
+
 test('a computing organization polls; the card\'s refresh and retry ask again', async () => {
   const { client, view, page, timers } = setup({
     routes: {
@@ -388,7 +438,8 @@ test('a computing organization polls; the card\'s refresh and retry ask again', 
   assert.match(view.regions.detail, /100 of 400 tickets read/);
   assert.deepEqual(timers.runAll(), [DETAIL_POLL_MS]);
   await settle();
-  assert.match(view.regions.detail, /Organization unknown/);
+  assert.match(view.regions.detail, /data-code="organization_not_found"/);
+  assert.match(view.regions.detail, /Organization not found/);
   await page.act('retry');
   await settle();
   assert.match(view.regions.detail, /data-state="report"/);
@@ -396,6 +447,35 @@ test('a computing organization polls; the card\'s refresh and retry ask again', 
   await page.act('refresh');
   await settle();
   assert.match(client.sent(HEALTH).at(-1).url, /\?refresh=1&locale=en$/);
+});
+
+test('a refreshing detail is asked again until its answer is new, a bounded number of times', async () => {
+  const { client, view, page, timers } = setup({
+    routes: {
+      [HEALTH]: [
+        { resolve: detailReport({ refreshing: true }) },
+        { resolve: detailReport({ score: 71.2, colour: 'green' }) },
+      ],
+    },
+  });
+  await page.start();
+  await page.act('open', { org: '42' });
+  await settle();
+  assert.match(view.regions.detail, /updating…/);
+  assert.deepEqual(timers.runAll(), [DETAIL_POLL_MS]);
+  await settle();
+  assert.match(view.regions.detail, />71</);
+  assert.equal(timers.pending.size, 0);
+  const stuck = setup({ routes: { [HEALTH]: [{ resolve: detailReport({ refreshing: true }) }] } });
+  await stuck.page.start();
+  await stuck.page.act('open', { org: '42' });
+  for (let i = 0; i < REFRESHING_POLLS + 3; i += 1) {
+    await settle();
+    stuck.timers.runAll();
+  }
+  await settle();
+  assert.equal(stuck.client.sent(HEALTH).length, 1 + REFRESHING_POLLS);
+  assert.equal(client.sent(HEALTH).length, 2);
 });
 
 test('German admins get German words and locale=de', async () => {
@@ -441,6 +521,11 @@ test('the DOM binding maps clicks, filter and weight changes and threshold input
   assert.equal(client.sent(HEALTH).length, 1);
   page.act('back');
   assert.equal(view.focused.at(-1), '[data-region="focus"] [data-action="open"][data-org="42"]');
+  root.listeners.click({ target: element({ 'data-action': 'open', 'data-org': '42' }) });
+  await settle();
+  root.listeners.click({ target: element({ 'data-action': 'open-ticket', 'data-ticket-id': '811' }) });
+  assert.deepEqual(client.invoked.at(-1), ['routeTo', 'ticket', 811]);
+  page.act('back');
   root.listeners.click({ target: element({ 'data-action': 'calibrate' }, { disabled: true }) });
   assert.equal(client.sent(CALIBRATION).length, 0, 'a disabled button does nothing');
 });

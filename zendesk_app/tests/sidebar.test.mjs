@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { FOLLOW_EVENTS, POLL_INTERVAL_MS, createSidebar, resolveOrganizationId } from '../assets/sidebar.js';
+import {
+  FOLLOW_EVENTS, POLL_INTERVAL_MS, REFRESHING_POLLS, createSidebar, resolveOrganizationId,
+} from '../assets/sidebar.js';
 import { NOW, fakeTimers, healthReport, settle, stubClient, stubRoot } from './fixtures.mjs';
 
 function setup(clientOptions = {}) {
@@ -123,6 +125,41 @@ test('refresh asks the backend to recompute', async () => {
   root.click('refresh');
   await settle();
   assert.match(client.requests[1].url, /\?refresh=1&locale=en$/);
+});
+
+test('a refreshing answer shows the figures at hand, says so, and asks again until it is new', async () => {
+  const { client, root, sidebar, timers } = setup({
+    responses: [
+      { resolve: healthReport() },
+      { resolve: healthReport({ refreshing: true }) },
+      { resolve: healthReport({ refreshing: true }) },
+      { resolve: healthReport({ score: 71.2, colour: 'green' }) },
+    ],
+  });
+  await sidebar.start();
+  root.click('refresh');
+  await settle();
+  assert.match(root.innerHTML, /updated 4 min ago · updating…/);
+  assert.match(root.innerHTML, /data-state="report"/, 'the figures at hand stay on screen');
+  assert.deepEqual(timers.runAll(), [POLL_INTERVAL_MS]);
+  await settle();
+  timers.runAll();
+  await settle();
+  assert.match(root.innerHTML, />71</);
+  assert.doesNotMatch(root.innerHTML, /updating…/);
+  assert.deepEqual(client.requests.slice(2).map((r) => new URL(r.url).search), ['?locale=en', '?locale=en'], 'no second recompute');
+  assert.deepEqual([...timers.pending.values()].map((timer) => timer.ms), [60_000], 'back to the minute tick');
+});
+
+test('a backend that stays refreshing is asked a bounded number of times', async () => {
+  const responses = Array.from({ length: REFRESHING_POLLS + 5 }, () => ({ resolve: healthReport({ refreshing: true }) }));
+  const { client, sidebar, timers } = setup({ responses });
+  await sidebar.start();
+  for (let i = 0; i < REFRESHING_POLLS + 3; i += 1) {
+    timers.runAll();
+    await settle();
+  }
+  assert.equal(client.requests.length, 1 + REFRESHING_POLLS);
 });
 
 test('no organization on the ticket or its requester: says so without calling the backend', async () => {

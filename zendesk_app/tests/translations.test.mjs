@@ -16,7 +16,9 @@ test('English and German have the same strings', () => {
 test('every string the code names literally exists', () => {
   for (const name of sources) {
     const code = readFileSync(new URL(name, assets), 'utf8');
-    for (const [, key] of code.matchAll(/\bt\('([a-z0-9_]+)'/g)) {
+    // Keys are written whole (t('portfolio.sync.eta')), dots included, never built in pieces
+    // except around a variable part, which the tests of each view cover.
+    for (const [, key] of code.matchAll(/\bt\('([a-z0-9_.]+)'/g)) {
       assert.ok(key in UI_STRINGS.en, `${name}: t('${key}') has no string`);
     }
   }
