@@ -123,18 +123,12 @@ class HealthService:
         deadline = self._config.cold_deadline_seconds
         effective = await self._settings.get(tenant, request.installation_id, deadline=deadline)
         account = await self._account(tenant.subdomain)
-        organization = await to_thread.run_sync(
-            self._repository.organization, tenant.subdomain, organization_id
-        )
+        organization = await self._organization(key)
         if account.first_pass_completed_at is not None and organization is not None:
             if refresh:
                 await self._refresh_one(tenant, organization_id, deadline)
-                organization = (
-                    await to_thread.run_sync(
-                        self._repository.organization, tenant.subdomain, organization_id
-                    )
-                    or organization
-                )
+                self._organizations.pop(key, None)
+                organization = await self._organization(key) or organization
             problem = _sync_problem(account)
             return await self._answer(
                 key, organization, effective, locale, account.last_success_at, problem
