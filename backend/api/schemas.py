@@ -126,3 +126,4 @@ class SyncBody(BaseModel):
     eta_seconds: float | None
     last_success_at: str | None
     last_error: str | None
+    last_error_code: str | None

@@ -73,7 +73,7 @@ def start_warm_up(
         except Exception as error:  # the demo keeps serving whatever happens here
             log.warning("demo history backfill failed: %s", error)
             return
-        reports.forget(tenant)
+        reports.forget_everything(tenant)
         log.info("demo history: %d daily snapshots written", written)
 
     thread = threading.Thread(target=run, name="demo-history", daemon=True)

@@ -67,6 +67,7 @@ class SyncProgress:
             if self.last_success_at is None
             else self.last_success_at.isoformat(),
             "last_error": self.last_error,
+            "last_error_code": self.last_error_code,
         }
 
 
@@ -293,7 +294,11 @@ def sync_status(
     """The sync's state for `/api/v1/sync`: this process's live progress when it runs the sync,
     else what the store says (another process may run it)."""
     if live is not None and live.state != "never":
-        return live.to_dict()
+        answer = live.to_dict()
+        if answer["last_success_at"] is None and state.last_success_at is not None:
+            # Since this process started nothing succeeded; the store knows the last success.
+            answer["last_success_at"] = state.last_success_at.isoformat()
+        return answer
     now = now or datetime.now(UTC)
     status = SyncProgress("")
     if state.pass_start_time is None:
@@ -307,6 +312,7 @@ def sync_status(
     status.phase = "full" if first_pass else "incremental"
     status.tickets, status.organizations = state.tickets_synced, state.organizations_synced
     status.last_success_at, status.last_error = state.last_success_at, state.last_error
+    status.last_error_code = state.last_error_code
     if first_pass:
         elapsed = (now - (state.pass_started_at or now)).total_seconds()
         start = datetime.fromtimestamp(state.pass_start_time, UTC)

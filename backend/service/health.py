@@ -77,8 +77,16 @@ def _sync_problem(state: AccountSyncState | SyncState | None) -> _Problem | None
         return None
     if state.last_success_at is not None and state.last_success_at >= state.last_attempt_at:
         return None
-    code = getattr(state, "last_error_code", None) or ZENDESK_UNAVAILABLE
+    code = state.last_error_code or ZENDESK_UNAVAILABLE
     return _Problem(state.last_error, code)
+
+
+def _nothing_stored(key: OrgKey, error: ZendeskError) -> HealthUnavailable:
+    return HealthUnavailable(
+        f"nothing is stored for organization {key[1]} yet, and Zendesk could not be read: "
+        f"{error}",
+        problem_code(error),
+    )
 
 
 class HealthService:
@@ -190,9 +198,7 @@ class HealthService:
         try:
             job = self._syncer.start(tenant, key[1], plan)
         except ZendeskError as error:
-            raise HealthUnavailable(
-                f"Zendesk is unavailable and nothing is stored yet: {error}", problem_code(error)
-            ) from None
+            raise _nothing_stored(key, error) from None
         # A 429's Retry-After is waited out by the fetch, never by the request.
         paused = self._clients.for_tenant(tenant).budget.paused_for() > 0
         timeout = 0.0 if paused else self._config.cold_deadline_seconds
@@ -206,9 +212,7 @@ class HealthService:
                 f"organization {key[1]} not found in Zendesk ({error})"
             ) from None
         except ZendeskError as error:
-            raise HealthUnavailable(
-                f"Zendesk is unavailable and nothing is stored yet: {error}", problem_code(error)
-            ) from None
+            raise _nothing_stored(key, error) from None
         organization = await self._organization(key)
         if organization is None:
             raise HealthUnavailable(

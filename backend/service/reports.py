@@ -87,6 +87,12 @@ class Reports:
             for key in [k for k in self._memory if k[0] == tenant and (ids is None or k[1] in ids)]:
                 self._memory.pop(key, None)
 
+    def forget_everything(self, tenant: str) -> None:
+        """Drop the tenant's answers in memory and in the store: snapshots were written under
+        them (a daily pass, a history backfill) without any organization's facts changing."""
+        self.forget(tenant)
+        self._repository.delete_reports(tenant)
+
     async def answer(
         self,
         tenant: str,
@@ -213,7 +219,7 @@ class Reports:
                 for i, r in reports.items()
             ],
         )
-        self.forget(tenant)
+        self.forget_everything(tenant)
         return reports
 
 

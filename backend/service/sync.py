@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from anyio import to_thread
 
 from backend.service.clients import ZendeskClients
+from backend.service.problems import problem_code
 from backend.store.coordination import LocalLocks, Locks
 from backend.store.repository import Repository, SyncState
 from backend.tenants import Tenant
@@ -178,7 +179,10 @@ class Syncer:
             await to_thread.run_sync(repo.save_tickets, key, organization_id, tickets)
         except ZendeskError as error:
             failed = replace(
-                previous or SyncState(), last_attempt_at=started, last_error=str(error)
+                previous or SyncState(),
+                last_attempt_at=started,
+                last_error=str(error),
+                last_error_code=problem_code(error),
             )
             await to_thread.run_sync(repo.save_sync_state, key, organization_id, failed)
             self.on_state((key, organization_id), failed)
@@ -194,6 +198,7 @@ class Syncer:
             last_success_at=started,
             last_attempt_at=started,
             last_error=None,
+            last_error_code=None,
         )
         await to_thread.run_sync(repo.save_sync_state, key, organization_id, state)
         log.info(

@@ -106,6 +106,7 @@ class SyncStateRow(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=_utc_column())
     last_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column())
     last_error: str | None = Field(default=None, max_length=500)
+    last_error_code: str | None = Field(default=None, max_length=40)
 
 
 class AccountSyncRow(SQLModel, table=True):

@@ -57,6 +57,7 @@ class SyncState:
     last_success_at: datetime | None = None
     last_attempt_at: datetime | None = None
     last_error: str | None = None
+    last_error_code: str | None = None
     organization_fetched_at: datetime | None = None
 
 
@@ -432,6 +433,7 @@ class Repository:
             last_success_at=row["last_success_at"],
             last_attempt_at=row["last_attempt_at"],
             last_error=row["last_error"],
+            last_error_code=row["last_error_code"],
             organization_fetched_at=row["fetched_at"],
         )
 
@@ -444,6 +446,7 @@ class Repository:
             "last_success_at": state.last_success_at,
             "last_attempt_at": state.last_attempt_at,
             "last_error": (state.last_error or None) and state.last_error[:500],
+            "last_error_code": state.last_error_code,
         }
         with self.engine.begin() as connection:
             self._upsert(connection, _SYNC, [row], ("tenant", "organization_id"))
@@ -573,6 +576,11 @@ class Repository:
             self._upsert(
                 connection, _REPORTS, [row], ("tenant", "organization_id", "settings", "locale")
             )
+
+    def delete_reports(self, tenant: str) -> None:
+        """Forget every stored answer of the tenant (their history changed under them)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(_REPORTS).where(_REPORTS.c.tenant == tenant))
 
     # --- tenants -------------------------------------------------------------------------
 

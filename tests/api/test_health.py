@@ -291,8 +291,21 @@ def test_bad_zendesk_credentials_name_the_setting(make_backend: BackendFactory) 
     backend = make_backend(zendesk_oauth_token="wrong-token")
     response = get_health(backend, SMALL)
     assert response.status_code == 503
+    assert response.json()["code"] == "zendesk_credentials"
     assert "ZENDESK_OAUTH_TOKEN" in response.json()["detail"]
     assert "wrong-token" not in response.text
+
+
+def test_revoked_credentials_answer_stored_data_saying_who_must_act(
+    make_backend: BackendFactory,
+) -> None:
+    """Refused credentials are a configuration problem, not an outage: the code says so."""
+    _ok(get_health(make_backend(), SMALL))
+    revoked = make_backend(zendesk_oauth_token="revoked-token", freshness_seconds=0)
+    stale = _settled(revoked, SMALL)
+    assert stale["stale"] is True
+    assert stale["stale_code"] == "zendesk_credentials"
+    assert "ZENDESK_OAUTH_TOKEN" in stale["stale_reason"]
 
 
 def test_unknown_organization_is_404(backend: BackgroundServer) -> None:

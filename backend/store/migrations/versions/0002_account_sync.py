@@ -38,6 +38,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("sync_state") as batch:
         batch.drop_column("time_spent_field_id")
+        batch.add_column(sa.Column("last_error_code", sa.String(40), nullable=True))
 
     op.create_table(
         "account_sync",
@@ -169,6 +170,7 @@ def downgrade() -> None:
     op.rename_table("snapshots_v1", "snapshots")
     op.drop_table("account_sync")
     with op.batch_alter_table("sync_state") as batch:
+        batch.drop_column("last_error_code")
         batch.add_column(sa.Column("time_spent_field_id", sa.BigInteger(), nullable=True))
     op.drop_index("ix_ticket_facts_tenant_created", table_name="ticket_facts")
     with op.batch_alter_table("ticket_facts") as batch:
