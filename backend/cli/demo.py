@@ -23,7 +23,13 @@ from backend.cli.environment import (
 )
 from backend.cli.listening import listen, run_server
 from backend.cli.token import sign_token
-from backend.demo import BackgroundServer, DemoCredentials, create_demo_zendesk, generate_account
+from backend.demo import (
+    BackgroundServer,
+    DemoCredentials,
+    RateLimits,
+    create_demo_zendesk,
+    generate_account,
+)
 from backend.demo.history import start_warm_up
 from backend.demo.preview import create_preview_router
 from backend.service.settings_cache import effective_settings
@@ -94,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
     account = generate_account(seed=args.seed, organizations=args.organizations)
     credentials = DemoCredentials()
     zendesk = BackgroundServer(
-        create_demo_zendesk(account, credentials=credentials),
+        # Real Zendesk allows 10 export calls a minute (a first pass of this account would take
+        # five minutes); the demo serves this backend alone, so a newcomer sees it in seconds.
+        create_demo_zendesk(
+            account, credentials=credentials, rate_limits=RateLimits(incremental_exports=600)
+        ),
         host=host,
         port=args.zendesk_port,
     ).start()

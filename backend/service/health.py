@@ -83,8 +83,7 @@ def _sync_problem(state: AccountSyncState | SyncState | None) -> _Problem | None
 
 def _nothing_stored(key: OrgKey, error: ZendeskError) -> HealthUnavailable:
     return HealthUnavailable(
-        f"nothing is stored for organization {key[1]} yet, and Zendesk could not be read: "
-        f"{error}",
+        f"nothing is stored for organization {key[1]} yet, and Zendesk could not be read: {error}",
         problem_code(error),
     )
 
