@@ -189,7 +189,8 @@ class SettingsCache:
             if installation_id is None or fresh or (seen and now - seen < self._ttl):
                 raise
             with contextlib.suppress(ZendeskError, TimeoutError):
-                entry = await self._wait(self._refresh(tenant), deadline)
+                recheck = self._refresh(tenant, shared_max_age=UNKNOWN_RECHECK_SECONDS)
+                entry = await self._wait(recheck, deadline)
             if installation_id not in entry.by_id:
                 if len(self._unknown) > 10_000:
                     self._unknown.clear()
@@ -210,12 +211,16 @@ class SettingsCache:
         failed_at = self._failed_at.get(key)
         return failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_FAILURE
 
-    def _refresh(self, tenant: Tenant) -> asyncio.Task[_Installations]:
-        """Start one refresh per tenant, or join the running one."""
+    def _refresh(
+        self, tenant: Tenant, *, shared_max_age: float | None = None
+    ) -> asyncio.Task[_Installations]:
+        """Start one refresh per tenant, or join the running one. A list another process read
+        counts when younger than `shared_max_age` (default: the TTL)."""
         key = tenant.subdomain
         task = self._refreshing.get(key)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self._read(tenant))
+            max_age = self._ttl if shared_max_age is None else shared_max_age
+            task = asyncio.get_running_loop().create_task(self._read(tenant, max_age))
             self._refreshing[key] = task
             task.add_done_callback(lambda t: self._refreshed(key, t))
         return task
@@ -231,11 +236,11 @@ class SettingsCache:
             self._failed_at[key] = time.monotonic()
             log.warning("refreshing the settings of %s failed: %s", key, error)
 
-    async def _read(self, tenant: Tenant) -> _Installations:
-        raw = await self._shared_copy(tenant.subdomain)
+    async def _read(self, tenant: Tenant, max_age: float) -> _Installations:
+        raw = await self._shared_copy(tenant.subdomain, max_age)
         if raw is None:
             async with self._locks.hold(f"settings:{tenant.subdomain}") as first:
-                raw = None if first else await self._shared_copy(tenant.subdomain)
+                raw = None if first else await self._shared_copy(tenant.subdomain, max_age)
                 if raw is None:
                     with priority(Priority.INTERACTIVE):  # a sidebar may be waiting
                         raw = await self._clients.for_tenant(tenant).list_installations()
@@ -255,8 +260,8 @@ class SettingsCache:
             {i: effective_settings(s, installation_id=i) for i, s in found.items()},
         )
 
-    async def _shared_copy(self, tenant: str) -> list[dict[str, Any]] | None:
-        """The list another process read from Zendesk within the TTL, if any."""
+    async def _shared_copy(self, tenant: str, max_age: float) -> list[dict[str, Any]] | None:
+        """The list another process read from Zendesk within `max_age` seconds, if any."""
         if self._shared is None:
             return None
         stored = await self._shared.load(tenant)
@@ -264,7 +269,7 @@ class SettingsCache:
             return None
         read_at, installations = stored
         age = (datetime.now(UTC) - read_at).total_seconds()
-        return installations if 0 <= age < self._ttl else None
+        return installations if 0 <= age < max_age else None
 
     @staticmethod
     async def _wait(task: asyncio.Task[_Installations], deadline: float) -> _Installations:

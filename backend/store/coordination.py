@@ -29,7 +29,12 @@ from anyio import to_thread
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend.zendesk.ratelimit import WINDOW_SECONDS, MemoryWindows, WindowStore
+from backend.zendesk.ratelimit import (
+    COUNTED_SECONDS,
+    WINDOW_SECONDS,
+    MemoryWindows,
+    WindowStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +173,12 @@ class PostgresWindows:
             if row["limit_per_minute"]:
                 limit = int(row["limit_per_minute"])
                 pace = None if pace is None else WINDOW_SECONDS / limit
-            sent = [t for t in json.loads(row["sent"]) if t > now - WINDOW_SECONDS]
+            sent = [t for t in json.loads(row["sent"]) if t > now - COUNTED_SECONDS]
             retry_at = max(now, float(paused["paused_until"]))
             if pace is not None:
                 retry_at = max(retry_at, float(row["paced_until"]))
             if len(sent) >= limit:
-                retry_at = max(retry_at, sent[len(sent) - limit] + WINDOW_SECONDS)  # oldest first
+                retry_at = max(retry_at, sent[len(sent) - limit] + COUNTED_SECONDS)  # oldest first
             if retry_at > now:
                 return retry_at - now
             sent.append(now)

@@ -7,6 +7,7 @@ scoring, and a sidebar request for a synced organization never waits on Zendesk.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -317,7 +318,9 @@ def test_the_installation_claim_only_picks_among_the_accounts_installations(
         {"app_id": _app_id(zendesk), "settings": {"backend_url": "https://x"}},
     )
     try:
-        backend_fresh = synced(sync_interval_seconds=3600)
+        # A process reads the account's installations again within SETTINGS_CACHE_SECONDS.
+        backend_fresh = synced(sync_interval_seconds=3600, settings_cache_seconds=0.5)
+        time.sleep(0.6)
         ambiguous = get_health(backend_fresh, organization_id, sign(drop=("installation_id",)))
         assert ambiguous.status_code == 401 and ambiguous.json()["code"] == "unknown_installation"
         assert "2 installations" in ambiguous.json()["detail"]

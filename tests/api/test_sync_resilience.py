@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -237,7 +238,7 @@ def test_a_quarter_of_zendesk_failing_never_slows_or_breaks_a_sidebar(
         httpx.post(
             f"{big_zendesk.url}/api/v2/organizations",
             headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
-            json={"organization": {"name": f"Late {n}"}},
+            json={"organization": {"name": f"Late {n} {uuid.uuid4().hex[:6]}"}},
         ).json()["organization"]["id"]
         for n in range(4)
     ]

@@ -59,9 +59,9 @@ def account() -> DemoAccount:
     return generate_account(seed=7, organizations=24)
 
 
-def _demo(account: DemoAccount, **limits: int) -> BackgroundServer:
+def _demo(demo_account: DemoAccount, **limits: int) -> BackgroundServer:
     limits = {"account": 100_000, "incremental_exports": 100_000, **limits}
-    return BackgroundServer(create_demo_zendesk(account, rate_limits=RateLimits(**limits)))
+    return BackgroundServer(create_demo_zendesk(demo_account, rate_limits=RateLimits(**limits)))
 
 
 @pytest.fixture

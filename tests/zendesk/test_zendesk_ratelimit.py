@@ -107,9 +107,11 @@ async def sent_within(
 async def test_background_work_sustains_exactly_the_configured_rate(
     sleeps: SleepRecorder,
 ) -> None:
-    # 0.2 of 700 = 140 a minute: ten minutes of background work send 1,400 requests.
+    # 0.2 of 700 = 140 a minute: ten minutes of background work send 1,400 requests, but for
+    # the half second a minute kept free for the way to Zendesk (60 / 60.5 of the share).
     budget = fake_budget(sleeps, fraction=0.2, limit_per_minute=700)
-    assert await sent_within(budget, sleeps, 600) == 1400
+    sent = await sent_within(budget, sleeps, 600)
+    assert 1400 * 60 / 60.5 - 2 <= sent <= 1400
 
 
 @pytest.mark.anyio
@@ -121,7 +123,7 @@ async def test_interactive_work_may_use_the_window_at_once_but_never_more(
         await budget.acquire(level=Priority.INTERACTIVE)
     assert sleeps.calls == []  # the whole minute's share at once
     await budget.acquire(level=Priority.INTERACTIVE)
-    assert sum(sleeps.calls) == pytest.approx(60)  # the 7th waits for the window to slide
+    assert sum(sleeps.calls) == pytest.approx(60.5)  # the 7th waits for the window to slide
 
 
 @pytest.mark.anyio
@@ -133,7 +135,7 @@ async def test_no_sixty_seconds_ever_hold_more_than_the_budget(sleeps: SleepReco
     ):
         await budget.acquire(level=level)
         sent.append(sleeps.now)
-    assert max(sum(1 for t in sent if start <= t < start + 60) for start in sent) == 10
+    assert max(sum(1 for t in sent if start <= t < start + 60.5) for start in sent) == 10
 
 
 @pytest.mark.anyio
@@ -158,7 +160,7 @@ async def test_a_waiting_sidebar_goes_before_the_sync() -> None:
 @pytest.mark.anyio
 async def test_export_requests_also_respect_the_export_limit(sleeps: SleepRecorder) -> None:
     budget = fake_budget(sleeps, fraction=1.0, limit_per_minute=10_000, incremental_per_minute=10)
-    assert await sent_within(budget, sleeps, 300, kind="incremental") == 50
+    assert 49 <= await sent_within(budget, sleeps, 300, kind="incremental") <= 50
 
 
 @pytest.mark.anyio
