@@ -11,6 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.api.signed_requests import InvalidToken, SignedRequest, bearer_token, verify
 from backend.service.health import HealthService
+from backend.service.portfolio import Portfolio
+from backend.service.settings_cache import EffectiveSettings, SettingsCache
 from backend.store.repository import Repository
 from backend.tenants import TenantNotCached, TenantRegistry
 
@@ -70,6 +72,23 @@ async def _repository(request: Request) -> Repository:
     return repository
 
 
+async def _portfolio(request: Request) -> Portfolio:
+    portfolio: Portfolio = request.app.state.portfolio
+    return portfolio
+
+
 SignedRequestDep = Annotated[SignedRequest, Depends(signed_request)]
 HealthServiceDep = Annotated[HealthService, Depends(_health_service)]
 RepositoryDep = Annotated[Repository, Depends(_repository)]
+PortfolioDep = Annotated[Portfolio, Depends(_portfolio)]
+
+
+async def installation_settings(request: Request, signed: SignedRequestDep) -> EffectiveSettings:
+    """The settings of the installation the token names (docs/api.md: settings come from the
+    account's installations, the claim only picks one)."""
+    cache: SettingsCache = request.app.state.settings
+    deadline: float = request.app.state.config.cold_deadline_seconds
+    return await cache.get(signed.tenant, signed.installation_id, deadline=deadline)
+
+
+SettingsDep = Annotated[EffectiveSettings, Depends(installation_settings)]

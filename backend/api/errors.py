@@ -18,7 +18,10 @@ from starlette.exceptions import HTTPException
 
 from backend.api.middleware import headers_outside_the_layers
 from backend.api.signed_requests import InvalidToken
+from backend.scoring.calibration import InvalidTarget
+from backend.scoring.portfolio_query import InvalidQuery
 from backend.service.health import HealthUnavailable, OrganizationNotFound
+from backend.service.portfolio import InvalidCandidate
 from backend.service.settings_cache import UnknownInstallation
 from backend.tenants import TenantUnavailable
 
@@ -97,6 +100,21 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
     return _json(422, detail, INVALID_REQUEST)
 
 
+async def _invalid_field(request: Request, error: Exception) -> JSONResponse:
+    """A parameter the portfolio cannot use: 422 naming it, as a validation error would."""
+    if isinstance(error, InvalidTarget):
+        fields = list(error.fields)
+    elif isinstance(error, InvalidQuery):
+        fields = [error.parameter]
+    else:
+        assert isinstance(error, InvalidCandidate)
+        fields = [error.field]
+    log.info("422 %s %s: %s", request.method, request.url.path, error)
+    return JSONResponse(
+        {"detail": str(error), "code": INVALID_REQUEST, "fields": fields}, status_code=422
+    )
+
+
 async def _http(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = HTTP_CODES.get(error.status_code, HTTP_ERROR)
@@ -131,6 +149,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HealthUnavailable, _unavailable)
     app.add_exception_handler(TenantUnavailable, _tenant_unavailable)
     app.add_exception_handler(RequestValidationError, _validation)
+    for invalid in (InvalidTarget, InvalidQuery, InvalidCandidate):
+        app.add_exception_handler(invalid, _invalid_field)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(Exception, _unexpected)

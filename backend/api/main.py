@@ -12,12 +12,13 @@ from fastapi_offline import FastAPIOffline
 from backend import __version__
 from backend.api import errors
 from backend.api.middleware import install_middleware
-from backend.api.routes import health, metrics, sync, system
+from backend.api.routes import health, metrics, portfolio, sync, system
 from backend.config import AppConfig
 from backend.service.account_sync import AccountSync
 from backend.service.background import SyncScheduler
 from backend.service.clients import ZendeskClients
 from backend.service.health import HealthService
+from backend.service.portfolio import Portfolio
 from backend.service.readiness import ZendeskReadiness
 from backend.service.reports import Reports
 from backend.service.settings_cache import SettingsCache
@@ -53,7 +54,13 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     tenants = TenantRegistry(tenant_from_config(config), repository, secret_box(config))
     account_sync = AccountSync(repository, clients)
 
-    account_sync.on_change = service.facts_changed
+    portfolio_service = Portfolio(repository, account_sync, max_age=config.freshness_seconds)
+
+    def facts_changed(tenant: str, organization_ids: set[int]) -> None:
+        service.facts_changed(tenant, organization_ids)
+        portfolio_service.facts_changed(tenant, organization_ids)
+
+    account_sync.on_change = facts_changed
     scheduler = SyncScheduler(
         repository,
         account_sync,
@@ -93,6 +100,8 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.state.account_sync = account_sync
     app.state.scheduler = scheduler
     app.state.reports = reports
+    app.state.settings = settings
+    app.state.portfolio = portfolio_service
     app.state.readiness = readiness
     install_middleware(app, config)
     errors.install_error_handlers(app)
@@ -100,4 +109,5 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
     app.include_router(metrics.router)
     app.include_router(health.router)
     app.include_router(sync.router)
+    app.include_router(portfolio.router)
     return app

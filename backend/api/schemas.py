@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 Colour = Literal["green", "yellow", "red", "grey"]
 
@@ -57,9 +57,20 @@ class HistoryPoint(BaseModel):
     score: float | None
 
 
+class KpiChangeBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    key: str
+    from_: float = Field(alias="from")
+    to: float
+    delta: float
+    effect: float
+
+
 class TrendBody(BaseModel):
     delta_30d: float | None
     history: list[HistoryPoint]
+    kpi_changes: list[KpiChangeBody]
 
 
 class GoalBody(BaseModel):
@@ -127,3 +138,99 @@ class SyncBody(BaseModel):
     last_success_at: str | None
     last_error: str | None
     last_error_code: str | None
+
+
+class PortfolioGoal(BaseModel):
+    target: float
+    reached: bool | None
+    gap: float | None
+
+
+class PortfolioOrganization(BaseModel):
+    id: int
+    name: str
+    score: float | None
+    colour: Colour
+    delta_30d: float | None
+    phase: Literal["onboarding", "adoption", "success"] | None
+    goal: PortfolioGoal
+    weakest_kpi: str | None
+    kpis: dict[str, float | None]
+    potential: float | None
+    churned: bool
+
+
+class DistributionBody(BaseModel):
+    green: int
+    yellow: int
+    red: int
+    grey: int
+
+
+class PortfolioBody(BaseModel):
+    organizations: list[PortfolioOrganization]
+    distribution: DistributionBody
+    focus: list[int]
+    thresholds: ColourThresholds
+    as_of: str | None
+    sync: SyncBody
+    settings_warnings: list[str]
+
+
+class SharesBody(BaseModel):
+    green: float | None
+    yellow: float | None
+    red: float | None
+
+
+class CalibrationBody(BaseModel):
+    green_threshold: float | None
+    red_threshold: float | None
+    shares: SharesBody
+    organizations: int
+    target: SharesBody
+    exact: bool
+    note: str | None
+
+
+class PreviewRequest(BaseModel):
+    settings: dict[str, str | float | bool | None] = Field(
+        description="Any of the app's settings, in Zendesk's string form (numbers allowed)",
+        max_length=100,
+    )
+
+
+class ColourChangeBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    name: str
+    from_: Colour = Field(alias="from")
+    to: Colour
+    score: float | None
+    previous_score: float | None
+
+
+class PreviewBody(BaseModel):
+    distribution: DistributionBody
+    changes: list[ColourChangeBody]
+    organizations: int
+    thresholds: ColourThresholds
+    settings_warnings: list[str]
+    settings_problems: list[SettingsProblemBody]
+
+
+class TopDecileBody(BaseModel):
+    organizations: int
+    churned: int
+
+
+class BacktestBody(BaseModel):
+    auc: float | None
+    top_decile_lift: float | None
+    churned: int
+    retained: int
+    top_decile: TopDecileBody
+    base_rate: float | None
+    source: Literal["tag", "date_field", "both"]
+    settings_warnings: list[str]

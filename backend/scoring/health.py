@@ -142,6 +142,26 @@ def phase(
     return "success"
 
 
+def measure(
+    organization: OrganizationFacts,
+    tickets: Iterable[TicketFacts],
+    settings: ScoringSettings,
+    now: datetime,
+) -> tuple[KpiResult, ...]:
+    """The four KPIs measured on the tickets in the window, not yet scored.
+
+    Depends on the facts and on `MEASUREMENT_SETTINGS` only, so one measurement serves every
+    set of settings that shares them (a what-if on weights or thresholds reads no ticket).
+    """
+    window = in_window(tickets, now, settings.window_days)
+    return (
+        kpis.balance(window, organization, settings),
+        kpis.feedback(window, settings),
+        kpis.touchpoints(window, settings),
+        kpis.sla(window, settings),
+    )
+
+
 def compute_health(
     organization: OrganizationFacts,
     tickets: Iterable[TicketFacts],
@@ -152,13 +172,22 @@ def compute_health(
     settings_warnings: Sequence[str] = (),
 ) -> HealthReport:
     """The whole score for one organization at `now`."""
-    window = in_window(tickets, now, settings.window_days)
-    measured = (
-        kpis.balance(window, organization, settings),
-        kpis.feedback(window, settings),
-        kpis.touchpoints(window, settings),
-        kpis.sla(window, settings),
+    measured = measure(organization, tickets, settings, now)
+    return assess(
+        organization, measured, settings, now, locale=locale, settings_warnings=settings_warnings
     )
+
+
+def assess(
+    organization: OrganizationFacts,
+    measured: Sequence[KpiResult],
+    settings: ScoringSettings,
+    now: datetime,
+    *,
+    locale: str | None = "en",
+    settings_warnings: Sequence[str] = (),
+) -> HealthReport:
+    """The report from measured KPIs (`measure`): KPI scores, weights, health, colour, goal."""
     results = tuple(score_kpi(result, settings) for result in measured)
     score = weighted_health(results)
     target, goal_warning = goal_target(organization, settings)

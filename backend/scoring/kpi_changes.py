@@ -3,30 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from backend.scoring.report import KpiResult
-
-
-@dataclass(frozen=True, slots=True)
-class KpiChange:
-    """One KPI's score then and now, and how much that moved the health score (`effect`)."""
-
-    key: str
-    before: float
-    after: float
-    delta: float
-    effect: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "from": self.before,
-            "to": self.after,
-            "delta": self.delta,
-            "effect": self.effect,
-        }
+from backend.scoring.report import KpiChange, KpiResult
 
 
 def kpi_changes(

@@ -93,14 +93,36 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiChange:
+    """One KPI's score then and now, and how much that moved the health score (`effect`)."""
+
+    key: str
+    before: float
+    after: float
+    delta: float
+    effect: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "from": self.before,
+            "to": self.after,
+            "delta": self.delta,
+            "effect": self.effect,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Trend:
     delta_30d: float | None
     history: tuple[Snapshot, ...]
+    kpi_changes: tuple[KpiChange, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "delta_30d": self.delta_30d,
             "history": [{"date": s.day.isoformat(), "score": s.score} for s in self.history],
+            "kpi_changes": [c.to_dict() for c in self.kpi_changes],
         }
 
 

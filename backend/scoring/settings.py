@@ -533,3 +533,26 @@ def _describe_default(name: str) -> str:
 
 
 SETTING_NAMES: Final = tuple(f.name for f in fields(ScoringSettings) if f.name != "problems")
+
+# What measuring the KPIs reads (`health.measure`); every other setting only scores, weighs
+# or colours a measurement, so settings that agree on these share one measurement.
+MEASUREMENT_SETTINGS: Final = (
+    "window_days",
+    "min_sample",
+    "revenue_field",
+    "hourly_cost",
+    "time_spent_field_id",
+    "minutes_per_ticket",
+    "minutes_per_reply",
+    "sla_first_reply_targets",
+    "sla_resolution_targets",
+)
+
+
+def measurement_key(settings: ScoringSettings) -> tuple[object, ...]:
+    """The values of `MEASUREMENT_SETTINGS`, hashable: equal keys, equal measurements."""
+    values: list[object] = []
+    for name in MEASUREMENT_SETTINGS:
+        value = getattr(settings, name)
+        values.append(tuple(sorted(value.items())) if isinstance(value, Mapping) else value)
+    return tuple(values)

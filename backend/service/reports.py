@@ -233,6 +233,8 @@ def body_of(computed: Computed, effective: EffectiveSettings, locale: str) -> di
     return {
         "organization": {"id": organization.id, "name": organization.name},
         **report.to_dict(),
-        "trend": trend(report.score, computed.history, computed.computed_at.date()).to_dict(),
+        "trend": trend(
+            report.score, computed.history, computed.computed_at.date(), report.kpis
+        ).to_dict(),
         "computed_at": computed.computed_at.isoformat(),
     }

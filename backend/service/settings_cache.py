@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -54,6 +54,8 @@ class EffectiveSettings:
     fingerprint: str  # everything that shapes an answer: the key of stored reports
     score_fingerprint: str  # what shapes score and colour: the key of snapshots
     installation_id: int | None = None
+    # The installation's settings as Zendesk gave them: a what-if changes some of them.
+    raw: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 def effective_settings(
@@ -63,7 +65,9 @@ def effective_settings(
 ) -> EffectiveSettings:
     settings, warnings = ScoringSettings.from_zendesk(raw)
     full, score = fingerprints(settings)
-    return EffectiveSettings(settings, extra_warnings + warnings, full, score, installation_id)
+    return EffectiveSettings(
+        settings, extra_warnings + warnings, full, score, installation_id, dict(raw)
+    )
 
 
 def fingerprints(settings: ScoringSettings) -> tuple[str, str]:

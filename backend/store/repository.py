@@ -521,6 +521,34 @@ class Repository:
                     by_day[day] = Snapshot(day, score, MappingProxyType(dict(kpis or {})))
         return [by_day[day] for day in sorted(by_day)]
 
+    def snapshots_between(
+        self, tenant: str, since: date, until: date, settings: str
+    ) -> dict[int, list[Snapshot]]:
+        """Every organization's daily scores from `since` to `until` under `settings`, oldest
+        first, a day without one falling back as in `snapshots` (the portfolio's baselines)."""
+        query = select(
+            _SNAPSHOTS.c.organization_id,
+            _SNAPSHOTS.c.day,
+            _SNAPSHOTS.c.score,
+            _SNAPSHOTS.c.kpis,
+            _SNAPSHOTS.c.settings,
+        ).where(
+            _SNAPSHOTS.c.tenant == tenant,
+            _SNAPSHOTS.c.day >= since,
+            _SNAPSHOTS.c.day <= until,
+            _SNAPSHOTS.c.settings.in_((settings, LEGACY_SETTINGS)),
+        )
+        by_day: dict[tuple[int, date], Snapshot] = {}
+        with self.engine.connect() as connection:
+            for organization_id, day, score, kpis, fingerprint in connection.execute(query):
+                key = (organization_id, day)
+                if fingerprint == settings or key not in by_day:
+                    by_day[key] = Snapshot(day, score, MappingProxyType(dict(kpis or {})))
+        found: dict[int, list[Snapshot]] = {}
+        for (organization_id, _day), snapshot in sorted(by_day.items()):
+            found.setdefault(organization_id, []).append(snapshot)
+        return found
+
     def day_snapshots(self, tenant: str, day: date, settings: str) -> dict[int, SnapshotRecord]:
         """Every organization's snapshot of one day under one set of settings."""
         query = select(_SNAPSHOTS).where(

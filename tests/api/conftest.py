@@ -26,7 +26,15 @@ from backend.demo import (
 )
 from backend.store.db import create_db_engine, migrate
 
-from .support import DEMO_TOKEN, SECRET, SUBDOMAIN, BackendFactory, wait_for_sync
+from .support import (
+    DEMO_TOKEN,
+    INSTALLATION_ID,
+    SECRET,
+    SUBDOMAIN,
+    BackendFactory,
+    bearer,
+    wait_for_sync,
+)
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -134,3 +142,19 @@ def synced(make_backend: BackendFactory) -> BackendFactory:
         return server
 
     return start
+
+
+@pytest.fixture
+def settings_of(zendesk: BackgroundServer, account: DemoAccount) -> Iterator[Any]:
+    """Change the installation's settings in the demo Zendesk; restored after the test."""
+    url = f"{zendesk.url}/api/v2/apps/installations/{INSTALLATION_ID}"
+    original = dict(httpx.get(url, headers=bearer(DEMO_TOKEN)).json()["settings"])
+
+    def change(**values: str) -> dict[str, Any]:
+        response = httpx.put(url, headers=bearer(DEMO_TOKEN), json={"settings": values})
+        assert response.status_code == 200, response.text
+        settings: dict[str, Any] = response.json()["settings"]
+        return settings
+
+    yield change
+    httpx.put(url, headers=bearer(DEMO_TOKEN), json={"settings": original})

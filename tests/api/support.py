@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from jose import jwt
 
-from backend.demo import BackgroundServer
+from backend.demo import BackgroundServer, DemoAccount
+from backend.scoring import HealthReport, ScoringSettings, compute_health
+from backend.zendesk.parse import parse_organization, parse_ticket
 
 SECRET = "test-shared-secret-acme-0123456789abcdef"
 SUBDOMAIN = "acme-demo"
@@ -83,3 +86,17 @@ def wait_for_sync(
             return status
         assert time.monotonic() < deadline, f"the sync did not finish: {status}"
         time.sleep(0.1)
+
+
+def core_report(
+    account: DemoAccount, organization_id: int, raw_settings: dict[str, Any]
+) -> HealthReport:
+    """The scoring core on every ticket the demo holds for the organization (archived ones
+    included): what the synced store must agree with."""
+    settings, _ = ScoringSettings.from_zendesk(raw_settings)
+    organization = parse_organization(account.organization(organization_id))
+    tickets = [
+        parse_ticket(account.ticket_json(r), account.metric_set(r))
+        for r in account.ticket_records(organization_id)
+    ]
+    return compute_health(organization, tickets, settings, datetime.now(UTC))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,12 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from backend.demo import BackgroundServer, DemoAccount
-from backend.scoring import HealthReport, ScoringSettings, compute_health
-from backend.zendesk.parse import parse_organization, parse_ticket
+from backend.scoring import HealthReport
 
 from .support import (
     BackendFactory,
     bearer,
+    core_report,
     demo_requests,
     get_health,
     sign,
@@ -31,20 +30,6 @@ from .support import (
 
 ADMIN = bearer("demo-oauth-token")
 INSTALLATION = 1001
-
-
-def core_report(
-    account: DemoAccount, organization_id: int, raw_settings: dict[str, Any]
-) -> HealthReport:
-    """The scoring core on every ticket the demo holds for the organization (archived ones
-    included): what the synced store must agree with."""
-    settings, _ = ScoringSettings.from_zendesk(raw_settings)
-    organization = parse_organization(account.organization(organization_id))
-    tickets = [
-        parse_ticket(account.ticket_json(r), account.metric_set(r))
-        for r in account.ticket_records(organization_id)
-    ]
-    return compute_health(organization, tickets, settings, datetime.now(UTC))
 
 
 def assert_matches(body: dict[str, Any], expected: HealthReport) -> None:
@@ -59,22 +44,6 @@ def assert_matches(body: dict[str, Any], expected: HealthReport) -> None:
             want.sample_size,
             want.colour,
         )
-
-
-@pytest.fixture
-def settings_of(zendesk: BackgroundServer, account: DemoAccount) -> Iterator[Any]:
-    """Change the installation's settings in the demo Zendesk; restored after the test."""
-    url = f"{zendesk.url}/api/v2/apps/installations/{INSTALLATION}"
-    original = dict(httpx.get(url, headers=ADMIN).json()["settings"])
-
-    def change(**values: str) -> dict[str, Any]:
-        response = httpx.put(url, headers=ADMIN, json={"settings": values})
-        assert response.status_code == 200, response.text
-        settings: dict[str, Any] = response.json()["settings"]
-        return settings
-
-    yield change
-    httpx.put(url, headers=ADMIN, json={"settings": original})
 
 
 def test_every_organization_answers_at_once_with_the_whole_history(

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from backend.scoring import KpiResult, ScoringSettings, TicketFacts, compute_health
 from backend.scoring.facts import PRIORITIES
-from backend.scoring.health import score_kpi, weighted_health
+from backend.scoring.health import assess, measure, score_kpi, weighted_health
 from backend.scoring.kpis import colour_for, kpi_score
+from backend.scoring.settings import MEASUREMENT_SETTINGS, measurement_key
 
 from .factories import NOW, organization
 
@@ -201,3 +202,29 @@ def test_colour_is_monotonic_in_score(a: float, b: float, config: ScoringSetting
     rank = {"red": 0, "yellow": 1, "green": 2}
     low, high = sorted((a, b))
     assert rank[colour_for(low, config)] <= rank[colour_for(high, config)]
+
+
+@FAST
+@given(
+    st.lists(tickets, max_size=30),
+    scoring_settings(),
+    scoring_settings(),
+    st.sampled_from([None, "sla_expansion"]),
+)
+def test_one_measurement_serves_every_setting_outside_the_measurement_settings(
+    drawn: list[TicketFacts],
+    measured_with: ScoringSettings,
+    other: ScoringSettings,
+    goal_field: str | None,
+) -> None:
+    """A what-if on weights, thresholds or goals reuses the measurement: `assess` of it under
+    any settings agreeing on MEASUREMENT_SETTINGS equals computing from the tickets."""
+    scored_with = replace(
+        other,
+        goal_field=goal_field,
+        **{name: getattr(measured_with, name) for name in MEASUREMENT_SETTINGS},
+    )
+    assert measurement_key(scored_with) == measurement_key(measured_with)
+    org = organization()
+    measured = measure(org, drawn, measured_with, NOW)
+    assert assess(org, measured, scored_with, NOW) == compute_health(org, drawn, scored_with, NOW)

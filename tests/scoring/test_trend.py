@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backend.scoring import Snapshot, trend
+from backend.scoring import KpiResult, Snapshot, trend
 
 TODAY = date(2026, 6, 1)
 
@@ -54,3 +54,27 @@ def test_history_is_last_90_days_oldest_first() -> None:
         TODAY,
     ]
     assert result.to_dict()["history"][0] == {"date": "2026-03-03", "score": 3.0}
+
+
+def kpi(key: str, score: float | None, weight: float) -> KpiResult:
+    return KpiResult(key, None, "%", score, "yellow", weight, 5)
+
+
+def test_kpi_changes_compare_today_with_the_baseline_of_the_delta() -> None:
+    today = (kpi("sla", 40.0, 3), kpi("feedback", 80.0, 1))
+    snapshots = [
+        Snapshot(TODAY - timedelta(days=31), 60.0, {"sla": 70.0, "feedback": 80.0}),
+        Snapshot(TODAY - timedelta(days=20), 10.0, {"sla": 0.0, "feedback": 0.0}),
+    ]
+    result = trend(50.0, snapshots, TODAY, today)
+    assert result.delta_30d == pytest.approx(-10.0)
+    # sla: −30 points at weight 3 of 4 moved the score by −22.5; feedback did not move.
+    assert [c.to_dict() for c in result.kpi_changes] == [
+        {"key": "sla", "from": 70.0, "to": 40.0, "delta": -30.0, "effect": -22.5}
+    ]
+
+
+def test_no_kpi_changes_without_a_baseline() -> None:
+    result = trend(50.0, [snap(10, 40.0)], TODAY, (kpi("sla", 40.0, 3),))
+    assert result.kpi_changes == ()
+    assert result.to_dict()["kpi_changes"] == []
