@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from backend.scoring import kpis
 from backend.scoring.facts import OrganizationFacts, TicketFacts
 from backend.scoring.recommendations import built_in_text
-from backend.scoring.report import Goal, HealthReport, KpiResult, Phase, Recommendation
+from backend.scoring.report import Colour, Goal, HealthReport, KpiResult, Phase, Recommendation
 from backend.scoring.settings import ScoringSettings, SettingsProblem
 
 ADOPTION_ENDS_DAYS = 365
@@ -58,7 +58,27 @@ def settings_feedback(
 
 def weighted_health(results: Sequence[KpiResult]) -> float | None:
     """Σ weight · score / Σ weight over KPIs with a score and weight > 0; None when none."""
-    counted = [(r.weight, r.score) for r in results if r.score is not None and r.weight > 0]
+    return _weighted_mean(
+        [(r.weight, r.score) for r in results if r.score is not None and r.weight > 0]
+    )
+
+
+def score_and_colour(
+    measured: Sequence[KpiResult], settings: ScoringSettings
+) -> tuple[float | None, Colour]:
+    """`assess(…).score` and `.colour` alone, without building the report: the what-if
+    preview's loop over every organization (a property test keeps the two equal)."""
+    counted = []
+    for result in measured:
+        weight = settings.weight(result.key)
+        if result.value is not None and weight > 0:
+            good, bad = settings.thresholds(result.key)
+            counted.append((weight, kpis.kpi_score(result.value, good, bad)))
+    score = _weighted_mean(counted)
+    return score, kpis.colour_for(score, settings)
+
+
+def _weighted_mean(counted: Sequence[tuple[float, float]]) -> float | None:
     if not counted:
         return None
     total_weight = sum(weight for weight, _ in counted)

@@ -24,7 +24,7 @@ from cachetools import LRUCache
 from backend.scoring.backtest import Outcome, backtest, churn_of, churn_source, score_for_backtest
 from backend.scoring.calibration import calibrate
 from backend.scoring.facts import OrganizationFacts
-from backend.scoring.health import assess, measure
+from backend.scoring.health import assess, measure, score_and_colour
 from backend.scoring.portfolio import Distribution, PortfolioRow, distribution, focus, portfolio_row
 from backend.scoring.preview import ScoredOrganization, preview
 from backend.scoring.report import HealthReport, KpiResult
@@ -226,10 +226,13 @@ class Portfolio:
         measurement = await self.measurement(tenant, settings)
 
         def compare() -> dict[str, Any]:
-            reports = self._reports(settings, measurement)
             after = [
-                ScoredOrganization(i, measurement.organizations[i].name, r.score, r.colour)
-                for i, r in sorted(reports.items())
+                ScoredOrganization(
+                    i,
+                    measurement.organizations[i].name,
+                    *score_and_colour(kpis, settings.settings),
+                )
+                for i, kpis in sorted(measurement.kpis.items())
             ]
             before = [ScoredOrganization(r.id, r.name, r.score, r.colour) for r in current.rows]
             answer = preview(before, after).to_dict()

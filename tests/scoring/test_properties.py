@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from backend.scoring import KpiResult, ScoringSettings, TicketFacts, compute_health
 from backend.scoring.facts import PRIORITIES
-from backend.scoring.health import assess, measure, score_kpi, weighted_health
+from backend.scoring.health import (
+    assess,
+    measure,
+    score_and_colour,
+    score_kpi,
+    weighted_health,
+)
 from backend.scoring.kpis import colour_for, kpi_score
 from backend.scoring.settings import MEASUREMENT_SETTINGS, measurement_key
 
@@ -228,3 +234,14 @@ def test_one_measurement_serves_every_setting_outside_the_measurement_settings(
     org = organization()
     measured = measure(org, drawn, measured_with, NOW)
     assert assess(org, measured, scored_with, NOW) == compute_health(org, drawn, scored_with, NOW)
+
+
+@FAST
+@given(st.lists(tickets, max_size=30), scoring_settings())
+def test_score_and_colour_are_the_reports(
+    drawn: list[TicketFacts], chosen: ScoringSettings
+) -> None:
+    org = organization()
+    measured = measure(org, drawn, chosen, NOW)
+    report = assess(org, measured, chosen, NOW)
+    assert score_and_colour(measured, chosen) == (report.score, report.colour)

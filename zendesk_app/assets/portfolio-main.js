@@ -37,7 +37,10 @@ const view = {
     if (element) element.focus();
   },
   download(filename, text, type) {
-    const url = URL.createObjectURL(new Blob([text], { type }));
+    // Decoding the answer dropped the backend's byte order mark, which Excel needs to read
+    // the file as UTF-8 ("Müller GmbH" rather than "MÃ¼ller GmbH"): put it back.
+    const marked = text.startsWith('\ufeff') ? text : `\ufeff${text}`;
+    const url = URL.createObjectURL(new Blob([marked], { type }));
     const link = document.createElement('a');
     link.href = url;
     link.download = filename;

@@ -143,6 +143,7 @@
   }
 
   function renderLabels() {
+    if (!list) return; // the portfolio page (nav_bar) has no ticket list to label
     Array.prototype.forEach.call(list.querySelectorAll('button'), function (button) {
       var ticket = tickets[Number(button.dataset.index)];
       var note = button.querySelector('.list__note');
