@@ -91,13 +91,15 @@ async def _tenant_unavailable(_request: Request, error: Exception) -> JSONRespon
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = []
+    problems, fields = [], []
     for item in error.errors():
         where = ".".join(str(part) for part in item.get("loc", ()) if part not in ("path", "query"))
         problems.append(f"{where}: {item.get('msg', 'invalid')}")
+        fields.append(where)
     detail = "; ".join(problems) or "invalid request"
     log.info("422 %s %s: %s", request.method, request.url.path, detail)
-    return _json(422, detail, INVALID_REQUEST)
+    body = {"detail": detail, "code": INVALID_REQUEST, "fields": list(dict.fromkeys(fields))}
+    return JSONResponse(body, status_code=422)
 
 
 async def _invalid_field(request: Request, error: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ Colour = Literal["green", "yellow", "red", "grey"]
 class ErrorBody(BaseModel):
     detail: str
     code: str  # docs/api.md "Errors"
+    fields: list[str] | None = Field(default=None, description="422 only: the fields at fault")
 
 
 class OrganizationRef(BaseModel):

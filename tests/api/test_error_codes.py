@@ -16,7 +16,8 @@ SMALL = 360100000011
 def body_of(response: httpx.Response, status: int) -> dict[str, str]:
     assert response.status_code == status, response.text
     body: dict[str, str] = response.json()
-    assert set(body) == {"detail", "code"}
+    # A 422 also lists the fields at fault; every other error is exactly detail and code.
+    assert set(body) == ({"detail", "code", "fields"} if status == 422 else {"detail", "code"})
     assert body["detail"] and "Traceback" not in body["detail"]
     return body
 

@@ -99,7 +99,7 @@ def test_contract_fields_are_all_there(backend: BackgroundServer) -> None:
         "settings_warnings",
     ):
         assert field in body
-    assert set(body["trend"]) == {"delta_30d", "history"}
+    assert set(body["trend"]) == {"delta_30d", "history", "kpi_changes"}
     assert body["trend"]["history"][-1]["date"] == datetime.now(UTC).date().isoformat()
     assert body["trend"]["history"][-1]["score"] == body["score"]
     assert body["goal"]["target"] == 70

@@ -13,10 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from jose import jwt
 from schemathesis import GenerationMode
+from schemathesis.checks import positive_data_acceptance
 
 from backend.demo import BackgroundServer, DemoAccount
 
 EXAMPLES = 40  # per operation and mode
+# Rules OpenAPI cannot state, so a request valid by the schema may still be a 422: green + red
+# at most 100 (calibration), and a candidate setting's own rules, e.g. a weight ≥ 0 written as
+# a string (preview). Every other check (no 5xx, answers as documented) still applies.
+CROSS_FIELD = {"GET /api/v1/calibration", "POST /api/v1/preview"}
 
 
 def _bearer(account: DemoAccount) -> dict[str, str]:
@@ -51,6 +56,10 @@ def test_the_api_keeps_to_its_schema(
         "GET /api/v1/whoami",
         "GET /healthz",
         "GET /readyz",
+        "GET /api/v1/portfolio",
+        "GET /api/v1/calibration",
+        "POST /api/v1/preview",
+        "GET /api/v1/backtest",
     }
     for operation in operations:
 
@@ -64,7 +73,8 @@ def test_the_api_keeps_to_its_schema(
         def check(case: Any) -> None:
             if mode is GenerationMode.POSITIVE:
                 _known_organization(case, account)
-            case.call_and_validate(headers=_bearer(account), timeout=30)
+            excluded = [positive_data_acceptance] if case.operation.label in CROSS_FIELD else []
+            case.call_and_validate(headers=_bearer(account), timeout=30, excluded_checks=excluded)
 
         try:
             check()

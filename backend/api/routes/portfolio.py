@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from backend.api.deps import PortfolioDep, SettingsDep, SignedRequestDep
 from backend.api.schemas import (
@@ -18,15 +20,41 @@ from backend.api.schemas import (
     PreviewRequest,
 )
 from backend.scoring.portfolio_csv import portfolio_csv
-from backend.scoring.portfolio_query import PortfolioQuery
+from backend.scoring.portfolio_query import SORT_COLUMNS, InvalidQuery, PortfolioQuery
 
-router = APIRouter(prefix="/api/v1", tags=["portfolio"])
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
+async def _known_parameters(request: Request) -> None:
+    """A parameter these endpoints do not take is refused, not ignored: `?colur=red` would
+    otherwise show every organization as if filtered."""
+    route = request.scope.get("route")
+    known = _query_names(route.dependant) if isinstance(route, APIRoute) else set()
+    for name in request.query_params:
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise InvalidQuery(name, f"is not a parameter of this endpoint (it takes: {listed})")
+
+
+router = APIRouter(prefix="/api/v1", tags=["portfolio"], dependencies=[Depends(_known_parameters)])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "The signed token was refused; detail says why."},
     422: {"model": ErrorBody, "description": "A parameter is invalid; detail names it."},
 }
-_FILTER = Query(max_length=200)
+# The grammar the parameters are parsed by (PortfolioQuery.parse), so the schema says it too.
+_COLOURS = "(green|yellow|red|grey)"
+_PHASES = "(onboarding|adoption|success)"
+_COLOUR = Query(pattern=f"^({_COLOURS}(,{_COLOURS})*)?$", max_length=200)
+_PHASE = Query(pattern=f"^({_PHASES}(,{_PHASES})*)?$", max_length=200)
+_GOAL = Query(pattern="^(reached|missed)?$")
+_SORT = Query(pattern=f"^(-?({'|'.join(SORT_COLUMNS)}))?$", max_length=40)
+_SHARE = {"ge": 0, "le": 100, "allow_inf_nan": False}
 CSV_FILENAME = "customer-health-portfolio.csv"
 
 
@@ -47,10 +75,10 @@ async def portfolio(
     signed: SignedRequestDep,
     settings: SettingsDep,
     service: PortfolioDep,
-    colour: Annotated[str | None, _FILTER] = None,
-    phase: Annotated[str | None, _FILTER] = None,
-    goal: Annotated[str | None, _FILTER] = None,
-    sort: Annotated[str | None, _FILTER] = None,
+    colour: Annotated[str | None, _COLOUR] = None,
+    phase: Annotated[str | None, _PHASE] = None,
+    goal: Annotated[str | None, _GOAL] = None,
+    sort: Annotated[str | None, _SORT] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response:
     """Every organization of the account with its score, colour, 30-day delta, phase, goal and
@@ -88,14 +116,21 @@ async def calibration(
     signed: SignedRequestDep,
     settings: SettingsDep,
     service: PortfolioDep,
-    green: Annotated[float, Query(description="target share of green, percent")] = 20,
-    red: Annotated[float, Query(description="target share of red, percent")] = 20,
+    green: Annotated[float, Query(description="target share of green, percent", **_SHARE)] = 20,
+    red: Annotated[float, Query(description="target share of red, percent", **_SHARE)] = 20,
 ) -> Response:
     """The thresholds that split the scored organizations into the target shares."""
     return _json(await service.calibration(signed.tenant.subdomain, settings, green, red))
 
 
-@router.post("/preview", response_model=PreviewBody, responses=_ERRORS)
+@router.post(
+    "/preview",
+    response_model=PreviewBody,
+    responses={
+        400: {"model": ErrorBody, "description": "The body could not be read as JSON."},
+        **_ERRORS,
+    },
+)
 async def preview(
     body: PreviewRequest,
     signed: SignedRequestDep,
