@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -43,12 +44,18 @@ def create_db_engine(url: str, *, schema: str | None = None) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             _create_owner_only(Path(parsed.database))
         connect_args["check_same_thread"] = False
-        engine = create_engine(url, connect_args=connect_args)
+        engine = create_engine(url, connect_args=connect_args, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, pool_size=10)
+    return create_engine(
+        url,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_size=10,
+        json_deserializer=orjson.loads,  # a rescore decodes every ticket's custom fields
+    )
 
 
 def _create_owner_only(database: Path) -> None:
