@@ -37,4 +37,5 @@ jstest: tools
 test: lint typecheck jstest pytest
 
 bench: $(STAMP)
+	@scripts/ensure-bench-tools
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -270,6 +270,10 @@ class HealthService:
         if cached is None:
             return await self._read_account(tenant, None)
         if time.monotonic() - cached[0] >= MEMORY_SECONDS:
+            if cached[1].first_pass_completed_at is None:
+                # Still before the first pass: another process may have finished it, and an
+                # old "not yet" would send requests down the per-organization path.
+                return await self._read_account(tenant, cached)
             self._reread(("account", tenant), self._read_account(tenant, cached))
         return cached[1]
 
@@ -287,6 +291,10 @@ class HealthService:
         if cached is None:
             return await self._read_organization(key, None)
         if time.monotonic() - cached[0] >= MEMORY_SECONDS:
+            if cached[1] is None:
+                # "Not stored" is read again at once: another process may have fetched it,
+                # and an old "not stored" would start a cold fetch of its own.
+                return await self._read_organization(key, cached)
             self._reread(("organization", key), self._read_organization(key, cached))
         return cached[1]
 
