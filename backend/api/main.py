@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from sqlalchemy.exc import DBAPIError
 
 from backend import __version__
 from backend.api import errors
@@ -30,7 +27,6 @@ from backend.store.coordination import coordination_for
 from backend.store.db import create_db_engine, prepare_schema
 from backend.store.repository import Repository
 from backend.tenants import TenantRegistry, secret_box, tenant_from_config
-from backend.zendesk.errors import ZendeskError
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +74,11 @@ def create_app(config: AppConfig | None = None, *, schema: str | None = None) ->
         tenants.every_tenant, clients, ttl=config.readiness_zendesk_seconds
     )
 
-    async def read_settings_early() -> None:
-        """Each tenant's settings read once at start, so the first sidebar after a deploy or
-        a restart does not wait on Zendesk for them (a failure is retried by the requests)."""
-        try:
-            for tenant in await to_thread.run_sync(tenants.every_tenant):
-                await settings.all(tenant)
-        except (ZendeskError, TimeoutError, DBAPIError) as error:
-            log.warning("settings not read at start: %s", error)
-
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if config.sync_interval_seconds > 0:
             scheduler.start()
-        early = asyncio.get_running_loop().create_task(read_settings_early())
         yield
-        early.cancel()
         await scheduler.aclose()
         await settings.aclose()
         await syncer.aclose()

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,7 +107,6 @@ class HealthService:
         self._states: dict[OrgKey, SyncState] = {}
         self._accounts: dict[str, tuple[float, AccountSyncState]] = {}
         self._organizations: dict[OrgKey, tuple[float, StoredOrganization | None]] = {}
-        self._rereading: dict[tuple[str, object], asyncio.Task[object]] = {}
         syncer.on_state = self._state_changed
 
     def _state_changed(self, key: OrgKey, state: SyncState) -> None:
@@ -267,63 +265,21 @@ class HealthService:
 
     async def _account(self, tenant: str) -> AccountSyncState:
         cached = self._accounts.get(tenant)
-        if cached is None:
-            return await self._read_account(tenant, None)
-        if time.monotonic() - cached[0] >= MEMORY_SECONDS:
-            if cached[1].first_pass_completed_at is None:
-                # Still before the first pass: another process may have finished it, and an
-                # old "not yet" would send requests down the per-organization path.
-                return await self._read_account(tenant, cached)
-            self._reread(("account", tenant), self._read_account(tenant, cached))
-        return cached[1]
-
-    async def _read_account(
-        self, tenant: str, replacing: tuple[float, AccountSyncState] | None
-    ) -> AccountSyncState:
+        if cached is not None and time.monotonic() - cached[0] < MEMORY_SECONDS:
+            return cached[1]
         state = await to_thread.run_sync(self._repository.account_sync, tenant)
-        # Kept only when nothing newer arrived meanwhile (this process's sync drops entries).
-        if self._accounts.get(tenant) is replacing:
-            self._accounts[tenant] = (time.monotonic(), state)
+        self._accounts[tenant] = (time.monotonic(), state)
         return state
 
     async def _organization(self, key: OrgKey) -> StoredOrganization | None:
         cached = self._organizations.get(key)
-        if cached is None:
-            return await self._read_organization(key, None)
-        if time.monotonic() - cached[0] >= MEMORY_SECONDS:
-            if cached[1] is None:
-                # "Not stored" is read again at once: another process may have fetched it,
-                # and an old "not stored" would start a cold fetch of its own.
-                return await self._read_organization(key, cached)
-            self._reread(("organization", key), self._read_organization(key, cached))
-        return cached[1]
-
-    async def _read_organization(
-        self, key: OrgKey, replacing: tuple[float, StoredOrganization | None] | None
-    ) -> StoredOrganization | None:
+        if cached is not None and time.monotonic() - cached[0] < MEMORY_SECONDS:
+            return cached[1]
         organization = await to_thread.run_sync(self._repository.organization, *key)
-        if self._organizations.get(key) is replacing:
-            if len(self._organizations) > 50_000:  # bounded: a few hundred bytes each
-                self._organizations.clear()
-            self._organizations[key] = (time.monotonic(), organization)
+        if len(self._organizations) > 50_000:  # bounded: a few hundred bytes per organization
+            self._organizations.clear()
+        self._organizations[key] = (time.monotonic(), organization)
         return organization
-
-    def _reread(self, key: tuple[str, object], read: Coroutine[Any, Any, object]) -> None:
-        """Stale-while-revalidate for the rows kept in memory: the request answers with the
-        remembered row while one read per row refreshes it, so concurrent requests never
-        queue for the thread pool and the database every MEMORY_SECONDS."""
-        if key in self._rereading:
-            read.close()
-            return
-        task = asyncio.get_running_loop().create_task(read)
-        self._rereading[key] = task
-
-        def done(finished: asyncio.Task[object]) -> None:
-            self._rereading.pop(key, None)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.warning("re-reading %s failed: %s", key, finished.exception())
-
-        task.add_done_callback(done)
 
     async def _answer(
         self,
