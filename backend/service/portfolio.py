@@ -21,7 +21,14 @@ from typing import Any
 from anyio import to_thread
 from cachetools import LRUCache
 
-from backend.scoring.backtest import Outcome, backtest, churn_of, churn_source, score_for_backtest
+from backend.scoring.backtest import (
+    Churn,
+    Outcome,
+    backtest,
+    churn_of,
+    churn_source,
+    score_for_backtest,
+)
 from backend.scoring.calibration import calibrate
 from backend.scoring.facts import OrganizationFacts
 from backend.scoring.health import assess, measure, score_and_colour
@@ -71,6 +78,7 @@ class PortfolioView:
     focus: tuple[int, ...]
     as_of: datetime
     warnings: tuple[str, ...]  # the churn date field's unusable values, for admins
+    churns: Mapping[int, Churn]  # by organization id, for the backtest
 
 
 class Portfolio:
@@ -180,7 +188,7 @@ class Portfolio:
             today - timedelta(days=DELTA_DAYS),
             effective.score_fingerprint,
         )
-        rows, warnings = [], []
+        rows, warnings, churns = [], [], {}
         for organization_id, report in sorted(self._reports(effective, measurement).items()):
             organization = measurement.organizations[organization_id]
             then = baseline(snapshots.get(organization_id, ()), today)
@@ -188,6 +196,7 @@ class Portfolio:
             if report.score is not None and then is not None and then.score is not None:
                 delta = report.score - then.score
             churn = churn_of(organization_id, organization.tags, organization.fields, settings)
+            churns[organization_id] = churn
             if churn.problem is not None:
                 warnings.append(churn.problem)
             rows.append(
@@ -201,6 +210,7 @@ class Portfolio:
             focus(rows),
             measurement.at,
             tuple(warnings),
+            churns,
         )
 
     @staticmethod
@@ -257,22 +267,14 @@ class Portfolio:
 
     async def backtest(self, tenant: str, effective: EffectiveSettings) -> dict[str, Any]:
         view = await self.view(tenant, effective)
-        measurement = await self.measurement(tenant, effective)
-        return await to_thread.run_sync(self._backtest, tenant, effective, view, measurement)
+        return await to_thread.run_sync(self._backtest, tenant, effective, view)
 
     def _backtest(
-        self,
-        tenant: str,
-        effective: EffectiveSettings,
-        view: PortfolioView,
-        measurement: Measurement,
+        self, tenant: str, effective: EffectiveSettings, view: PortfolioView
     ) -> dict[str, Any]:
-        settings = effective.settings
-        churns, outcomes = [], []
+        outcomes = []
         for row in view.rows:
-            organization = measurement.organizations[row.id]
-            churn = churn_of(row.id, organization.tags, organization.fields, settings)
-            churns.append(churn)
+            churn = view.churns[row.id]
             score = row.score
             if churn.on is not None:
                 history = self._repository.snapshots(
@@ -283,7 +285,8 @@ class Portfolio:
                 )
                 score = score_for_backtest(row.score, churn, history)
             outcomes.append(Outcome(score, churn.churned))
-        answer = backtest(outcomes, churn_source(churns, settings)).to_dict()
+        source = churn_source(view.churns.values(), effective.settings)
+        answer = backtest(outcomes, source).to_dict()
         return {**answer, "settings_warnings": list(view.warnings)}
 
 
