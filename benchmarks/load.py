@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from sidebar import CLI, SECRET, SUBDOMAIN, free_port, wait_until_up
+from sidebar import CLI, SECRET, SUBDOMAIN, free_port, start_scaled_demo, wait_until_up
 
 from backend.cli.token import sign_token
 from backend.config import normalise_database_url
@@ -101,16 +101,7 @@ def main() -> int:
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        demo = subprocess.Popen(
-            [
-                CLI, "demo-zendesk", "--port", str(zendesk_port),
-                "--organizations", str(args.organizations), "--scale", f"{scale:.6f}",
-                "--export-lag", "0", "--incremental-exports", "100000",
-                "--account-limit", "1000000",
-            ],
-            env=env,
-            **quiet,
-        )  # fmt: skip
+        demo = start_scaled_demo(zendesk_port, args.organizations, scale, env)
         processes.append(demo)
         wait_until_up(f"{zendesk}/_demo/requests", demo)
         subprocess.run([CLI, "migrate"], env=env, check=True, **quiet)

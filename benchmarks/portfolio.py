@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 import httpx
-from sidebar import CLI, SECRET, SUBDOMAIN, free_port, wait_until_up
+from sidebar import CLI, SECRET, SUBDOMAIN, free_port, start_scaled_demo, wait_until_up
 from sync import scale_for
 
 from backend.cli.token import sign_token
@@ -78,16 +78,7 @@ def main() -> int:
         "RATE_BUDGET_FRACTION": "1",
         "SYNC_INTERVAL_SECONDS": "0",  # the store stays as synced: every figure is warm
     }
-    demo = subprocess.Popen(
-        [
-            CLI, "demo-zendesk", "--port", str(zendesk_port),
-            "--organizations", str(args.organizations), "--scale", f"{scale:.6f}",
-            "--export-lag", "0", "--incremental-exports", "100000",
-            "--account-limit", "1000000",
-        ],
-        env=env,
-        **quiet,
-    )  # fmt: skip
+    demo = start_scaled_demo(zendesk_port, args.organizations, scale, env)
     processes = [demo]
     try:
         wait_until_up(f"{zendesk}/_demo/requests", demo)

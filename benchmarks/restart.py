@@ -20,7 +20,7 @@ import tempfile
 import time
 
 import httpx
-from sidebar import CLI, SECRET, SUBDOMAIN, free_port, wait_until_up
+from sidebar import CLI, SECRET, SUBDOMAIN, free_port, start_scaled_demo, wait_until_up
 from sync import scale_for
 
 from backend.cli.token import sign_token
@@ -81,15 +81,7 @@ def main() -> int:
         "SETTINGS_CACHE_SECONDS": "1",
         "COLD_DEADLINE_SECONDS": "600",
     }
-    demo = subprocess.Popen(
-        [
-            CLI, "demo-zendesk", "--port", str(zendesk_port), "--organizations", "1",
-            "--scale", f"{scale:.6f}", "--export-lag", "0", "--incremental-exports", "100000",
-            "--account-limit", "1000000",
-        ],
-        env=env,
-        **quiet,
-    )  # fmt: skip
+    demo = start_scaled_demo(zendesk_port, 1, scale, env)
     processes = [demo]
 
     def serve() -> subprocess.Popen[bytes]:

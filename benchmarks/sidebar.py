@@ -52,6 +52,24 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+def start_scaled_demo(
+    port: int, organizations: int, scale: float, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`customer-health demo-zendesk` serving a scaled account as fast as it can: no export
+    lag and limits no benchmark reaches, so the figures are the backend's, not the pacing's."""
+    return subprocess.Popen(
+        [
+            CLI, "demo-zendesk", "--port", str(port),
+            "--organizations", str(organizations), "--scale", f"{scale:.6f}",
+            "--export-lag", "0", "--incremental-exports", "100000",
+            "--account-limit", "1000000",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 async def measure(
     url: str, headers: dict[str, str], total: int, concurrency: int
 ) -> dict[str, float]:

@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime
 
 import httpx
-from sidebar import CLI, SECRET, SUBDOMAIN, free_port, measure, wait_until_up
+from sidebar import CLI, SECRET, SUBDOMAIN, free_port, measure, start_scaled_demo, wait_until_up
 
 from backend.cli.token import sign_token
 from backend.demo import generate_account
@@ -76,16 +76,7 @@ def main() -> int:
         "ZENDESK_TIMEOUT_SECONDS": "120",
         "RATE_BUDGET_FRACTION": "1",
     }
-    demo = subprocess.Popen(
-        [
-            CLI, "demo-zendesk", "--port", str(zendesk_port),
-            "--organizations", str(args.organizations), "--scale", f"{scale:.6f}",
-            "--export-lag", "0", "--incremental-exports", "100000",
-            "--account-limit", "1000000",
-        ],
-        env=env,
-        **quiet,
-    )  # fmt: skip
+    demo = start_scaled_demo(zendesk_port, args.organizations, scale, env)
     processes = [demo]
     try:
         wait_until_up(f"{zendesk}/_demo/requests", demo)
